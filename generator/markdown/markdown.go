@@ -1,0 +1,399 @@
+// Package markdown converts one page's markdown body to HTML with goldmark
+// and Playbook's extensions: unique heading ids, a table of contents, link
+// resolution through a caller's Resolver, and the structural parts that
+// kinds of page need (lead, level-2 blocks, top-level list items).
+//
+// It knows nothing of sites or pages: links are handed to a Resolver. It
+// must not import the rest of the generator.
+package markdown
+
+import (
+	"bytes"
+	"html"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Options select goldmark features. The zero value is Playbook's default
+// minus the typographer and with raw HTML escaped; use Defaults.
+type Options struct {
+	Unsafe      bool // let raw HTML through instead of escaping it
+	Typographer bool // curly quotes, dashes and ellipses
+	HardWraps   bool // a newline in a paragraph is a line break
+}
+
+// Defaults are the options a site gets unless site.toml says otherwise.
+func Defaults() Options { return Options{Typographer: true} }
+
+// Converter turns markdown into HTML. It is safe for concurrent use.
+type Converter struct {
+	md goldmark.Markdown
+}
+
+// New returns a Converter for opts.
+func New(opts Options) *Converter {
+	exts := []goldmark.Extender{
+		extension.GFM, // tables, strikethrough, autolinks, task lists
+		extension.Footnote,
+		extension.DefinitionList,
+		linkExtension{},
+	}
+	if opts.Typographer {
+		exts = append(exts, extension.Typographer)
+	}
+	var rendererOpts []renderer.Option
+	if opts.Unsafe {
+		rendererOpts = append(rendererOpts, gmhtml.WithUnsafe())
+	}
+	if opts.HardWraps {
+		rendererOpts = append(rendererOpts, gmhtml.WithHardWraps())
+	}
+	return &Converter{md: goldmark.New(
+		goldmark.WithExtensions(exts...),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithAttribute()),
+		goldmark.WithRendererOptions(rendererOpts...),
+	)}
+}
+
+// Link is a link or image found in the markdown, as the Resolver sees it.
+type Link struct {
+	Dest  string // destination as written
+	Image bool
+	Alt   string // an image's alt text (its text, for a link)
+	Line  int    // 1-based line in the body
+	Col   int    // 1-based column (bytes) in that line
+}
+
+// Resolver decides where links point. Resolve returns the destination to
+// render; it records problems itself. A nil Resolver leaves links alone.
+type Resolver interface {
+	Resolve(l Link) string
+}
+
+// Heading is one heading of the page, with its unique id.
+type Heading struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// Block is a part of the body: the lead (ID "") before the first level-2
+// heading, then one per level-2 heading, without the heading itself.
+type Block struct {
+	ID    string
+	Title string
+	HTML  []byte
+}
+
+// Result is a converted body.
+type Result struct {
+	HTML     []byte
+	Headings []Heading
+	// Summary is the plain text of the first paragraph.
+	Summary string
+	// Words counts the words of the body's text.
+	Words int
+	// Blocks splits HTML at level-2 headings (set only with Split).
+	Blocks []Block
+	// Items holds the inner HTML of each item of the body's top-level lists
+	// (set only with Split).
+	Items [][]byte
+	// Text is the body's plain text, for search indexes.
+	Text string
+}
+
+// ConvertOptions are per-conversion settings.
+type ConvertOptions struct {
+	Resolver Resolver
+	// Split asks for Blocks and Items besides the whole HTML.
+	Split bool
+	// KeepText asks for Result.Text.
+	KeepText bool
+}
+
+// Convert converts one markdown body.
+func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
+	ids := newIDs()
+	pc := parser.NewContext(parser.WithIDs(ids))
+	if opts.Resolver != nil {
+		pc.Set(resolverKey, opts.Resolver)
+	}
+	doc := c.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+
+	res := &Result{}
+	var plain strings.Builder
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Paragraph:
+			if res.Summary == "" {
+				res.Summary = strings.TrimSpace(plainText(n, src))
+			}
+		}
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			if n.Type() == ast.TypeBlock {
+				plain.WriteByte(' ')
+			}
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			id, _ := n.AttributeString("id")
+			idb, _ := id.([]byte)
+			h := Heading{Level: n.Level, ID: string(idb), Text: plainText(n, src)}
+			res.Headings = append(res.Headings, h)
+			plain.WriteString(h.Text)
+			plain.WriteByte(' ')
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			plain.Write(n.Segment.Value(src))
+			if n.SoftLineBreak() || n.HardLineBreak() {
+				plain.WriteByte(' ')
+			}
+		case *ast.String:
+			plain.WriteString(html.UnescapeString(string(n.Value)))
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			lines := n.Lines()
+			for i := range lines.Len() {
+				seg := lines.At(i)
+				plain.Write(seg.Value(src))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	body := plain.String()
+	res.Words = countWords(body)
+	if opts.KeepText {
+		res.Text = strings.Join(strings.Fields(body), " ")
+	}
+
+	r := c.md.Renderer()
+	var buf bytes.Buffer
+	if !opts.Split {
+		if err := r.Render(&buf, src, doc); err != nil {
+			return nil, err
+		}
+		res.HTML = buf.Bytes()
+		return res, nil
+	}
+	// Render top-level blocks one by one so that the whole, the blocks and
+	// the list items come from one parse.
+	cur := Block{}
+	var part bytes.Buffer
+	flush := func() {
+		cur.HTML = bytes.Clone(part.Bytes())
+		res.Blocks = append(res.Blocks, cur)
+		part.Reset()
+	}
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		start := buf.Len()
+		if err := r.Render(&buf, src, n); err != nil {
+			return nil, err
+		}
+		if h, ok := n.(*ast.Heading); ok && h.Level == 2 {
+			flush()
+			id, _ := h.AttributeString("id")
+			idb, _ := id.([]byte)
+			cur = Block{ID: string(idb), Title: plainText(h, src)}
+			continue
+		}
+		part.Write(buf.Bytes()[start:])
+		if l, ok := n.(*ast.List); ok {
+			for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+				var ib bytes.Buffer
+				for c := item.FirstChild(); c != nil; c = c.NextSibling() {
+					if err := r.Render(&ib, src, c); err != nil {
+						return nil, err
+					}
+				}
+				res.Items = append(res.Items, bytes.TrimSpace(ib.Bytes()))
+			}
+		}
+	}
+	flush()
+	res.HTML = buf.Bytes()
+	return res, nil
+}
+
+// plainText returns the text of an inline tree, with typographic entities
+// decoded, for headings and summaries.
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.WriteString(html.UnescapeString(string(c.Value)))
+		case *ast.CodeSpan:
+			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+				if tx, ok := t.(*ast.Text); ok {
+					b.Write(tx.Segment.Value(src))
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if !in {
+				n++
+			}
+			in = true
+		} else if r != '\'' && r != '’' {
+			in = false
+		}
+	}
+	return n
+}
+
+// ids generates heading ids the way readers expect from GitHub: lower
+// case, spaces to hyphens, punctuation dropped, and -1, -2 … for repeats.
+type ids struct {
+	used map[string]bool
+}
+
+func newIDs() *ids { return &ids{used: map[string]bool{}} }
+
+// Slugify turns heading text into an anchor id.
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		case r == '-' || unicode.IsSpace(r):
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+func (s *ids) Generate(value []byte, kind ast.NodeKind) []byte {
+	base := Slugify(string(html.UnescapeString(string(value))))
+	if base == "" {
+		if kind == ast.KindHeading {
+			base = "heading"
+		} else {
+			base = "id"
+		}
+	}
+	id := base
+	for i := 1; s.used[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	s.used[id] = true
+	return []byte(id)
+}
+
+func (s *ids) Put(value []byte) { s.used[string(value)] = true }
+
+// resolverKey carries the per-conversion Resolver into the link transformer.
+var resolverKey = parser.NewContextKey()
+
+// linkExtension registers the transformer that hands every link and image
+// to the Resolver and rewrites its destination.
+type linkExtension struct{}
+
+func (linkExtension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(linkTransformer{}, 500)))
+}
+
+type linkTransformer struct{}
+
+func (linkTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	r, _ := pc.Get(resolverKey).(Resolver)
+	if r == nil {
+		return
+	}
+	src := reader.Source()
+	var lines []int // offsets of line starts, built on first use
+	position := func(off int) (int, int) {
+		if lines == nil {
+			lines = append(lines, 0)
+			for i, c := range src {
+				if c == '\n' {
+					lines = append(lines, i+1)
+				}
+			}
+		}
+		lo, hi := 0, len(lines)-1
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if lines[mid] <= off {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		return lo + 1, utf8.RuneCount(src[lines[lo]:off]) + 1
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var dest *[]byte
+		image := false
+		switch n := n.(type) {
+		case *ast.Link:
+			dest = &n.Destination
+		case *ast.Image:
+			dest, image = &n.Destination, true
+		default:
+			return ast.WalkContinue, nil
+		}
+		off := n.Pos()
+		if off < 0 {
+			off = firstTextOffset(n)
+		}
+		line, col := 0, 0
+		if off >= 0 && off <= len(src) {
+			line, col = position(off)
+		}
+		l := Link{Dest: string(*dest), Image: image, Alt: plainText(n, src), Line: line, Col: col}
+		*dest = []byte(r.Resolve(l))
+		return ast.WalkContinue, nil
+	})
+}
+
+// firstTextOffset finds a position for a node that has none: its first
+// text, one byte back for the opening bracket.
+func firstTextOffset(n ast.Node) int {
+	for c := n.FirstChild(); c != nil; c = c.FirstChild() {
+		if t, ok := c.(*ast.Text); ok {
+			return max(t.Segment.Start-1, 0)
+		}
+	}
+	return -1
+}
