@@ -1,0 +1,330 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/playbook-dev/playbook/tracker"
+)
+
+// countShards spreads a day's counters over several rows, picked by team,
+// so that PostgreSQL transactions of different teams do not queue on one
+// row lock. History sums the shards.
+const countShards = 16
+
+// Append records a report, updates the team's current state and the day's
+// counts in one transaction, and returns once that transaction committed.
+// A zero At is the clock's now. A reconfirm report keeps the current status
+// (tracker.ErrNotFound when there is none). A report whose IdempotencyKey
+// was recorded before returns the first event and tracker.ErrDuplicate.
+func (db *DB) Append(ctx context.Context, e tracker.Event) (tracker.Event, error) {
+	if e.At.IsZero() {
+		e.At = db.now()
+	}
+	e.At = utc(e.At)
+	e.ID, e.TeamName = 0, ""
+	if err := validate(e); err != nil {
+		return tracker.Event{}, fmt.Errorf("append: %w", err)
+	}
+	var out tracker.Event
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		out, err = db.appendTx(ctx, tx, e)
+		return err
+	})
+	if errors.Is(err, tracker.ErrDuplicate) {
+		return out, err
+	}
+	if err != nil {
+		return tracker.Event{}, fmt.Errorf("append %s for team %d: %w", e.PracticeID, e.TeamID, err)
+	}
+	return out, nil
+}
+
+func validate(e tracker.Event) error {
+	switch {
+	case e.TeamID <= 0:
+		return errors.New("no team")
+	case e.PracticeID == "":
+		return errors.New("no practice id")
+	case len(e.Note) > tracker.MaxNoteLen:
+		return fmt.Errorf("note longer than %d bytes", tracker.MaxNoteLen)
+	case !utf8.ValidString(e.Note) || !utf8.ValidString(e.PracticeID) || !utf8.ValidString(e.IdempotencyKey):
+		return errors.New("text is not valid UTF-8")
+	case strings.ContainsRune(e.Note, 0) || strings.ContainsRune(e.PracticeID, 0) ||
+		strings.ContainsRune(e.IdempotencyKey, 0):
+		// PostgreSQL text cannot hold NUL; refuse it on both dialects.
+		return errors.New("text contains NUL")
+	}
+	if e.Reconfirm && e.Status == "" {
+		return nil
+	}
+	_, err := tracker.ParseStatus(string(e.Status))
+	return err
+}
+
+const eventColumns = `e.id, e.team_id, t.name, e.practice_id, e.status, e.note, e.reconfirm,
+	coalesce(e.idempotency_key, ''), e.at`
+
+func scanEvent(s interface{ Scan(...any) error }) (tracker.Event, error) {
+	var e tracker.Event
+	err := s.Scan(&e.ID, &e.TeamID, &e.TeamName, &e.PracticeID, &e.Status, &e.Note,
+		&e.Reconfirm, &e.IdempotencyKey, timeScan{&e.At})
+	return e, err
+}
+
+func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
+	if e.IdempotencyKey != "" {
+		first, err := scanEvent(tx.QueryRowContext(ctx, db.q(`select `+eventColumns+`
+			from events e join teams t on t.id = e.team_id
+			where e.idempotency_key = ?`), e.IdempotencyKey))
+		if err == nil {
+			return first, tracker.ErrDuplicate
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return tracker.Event{}, err
+		}
+	}
+
+	// Updating the team row checks that the team exists and, on
+	// PostgreSQL, locks it: appends of one team run one after the other,
+	// so reading then writing its state below cannot race.
+	err := tx.QueryRowContext(ctx, db.q(`update teams set last_report_at = ?
+		where id = ? and removed_at is null returning name`),
+		db.ts(db.now()), e.TeamID).Scan(&e.TeamName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
+	}
+	if err != nil {
+		return tracker.Event{}, err
+	}
+
+	var (
+		cur   tracker.State
+		found = true
+	)
+	err = tx.QueryRowContext(ctx, db.q(`select status, note, since from states
+		where team_id = ? and practice_id = ?`), e.TeamID, e.PracticeID).
+		Scan(&cur.Status, &cur.Note, timeScan{&cur.Since})
+	if errors.Is(err, sql.ErrNoRows) {
+		found = false
+	} else if err != nil {
+		return tracker.Event{}, err
+	}
+	if e.Reconfirm {
+		if !found {
+			return tracker.Event{}, fmt.Errorf("reconfirm %s: no current status: %w",
+				e.PracticeID, tracker.ErrNotFound)
+		}
+		e.Status = cur.Status
+	}
+
+	err = tx.QueryRowContext(ctx, db.q(`insert into events
+		(team_id, practice_id, status, note, reconfirm, idempotency_key, at)
+		values (?, ?, ?, ?, ?, ?, ?)
+		on conflict (idempotency_key) do nothing returning id`),
+		e.TeamID, e.PracticeID, string(e.Status), e.Note, e.Reconfirm,
+		nullString(e.IdempotencyKey), db.ts(e.At)).Scan(&e.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Another process committed this key after the check above
+		// (PostgreSQL only); its event is visible to this statement.
+		first, err := scanEvent(tx.QueryRowContext(ctx, db.q(`select `+eventColumns+`
+			from events e join teams t on t.id = e.team_id
+			where e.idempotency_key = ?`), e.IdempotencyKey))
+		if err != nil {
+			return tracker.Event{}, err
+		}
+		return first, tracker.ErrDuplicate
+	}
+	if err != nil {
+		return tracker.Event{}, err
+	}
+
+	note := e.Note
+	if note == "" {
+		note = cur.Note
+	}
+	if !found {
+		_, err = tx.ExecContext(ctx, db.q(`insert into states
+			(team_id, practice_id, status, note, since, confirmed_at, event_id)
+			values (?, ?, ?, ?, ?, ?, ?)`),
+			e.TeamID, e.PracticeID, string(e.Status), note, db.ts(e.At), db.ts(e.At), e.ID)
+		if err != nil {
+			return tracker.Event{}, err
+		}
+		return e, db.addCounts(ctx, tx, e.TeamID, e.At, []statusDelta{{e.Status, 1}})
+	}
+
+	since := cur.Since
+	if cur.Status != e.Status {
+		since = e.At
+	}
+	_, err = tx.ExecContext(ctx, db.q(`update states
+		set status = ?, note = ?, since = ?, confirmed_at = ?, event_id = ?
+		where team_id = ? and practice_id = ?`),
+		string(e.Status), note, db.ts(since), db.ts(e.At), e.ID, e.TeamID, e.PracticeID)
+	if err != nil {
+		return tracker.Event{}, err
+	}
+	if cur.Status == e.Status {
+		return e, nil
+	}
+	return e, db.addCounts(ctx, tx, e.TeamID, e.At,
+		[]statusDelta{{cur.Status, -1}, {e.Status, 1}})
+}
+
+// statusDelta is a change in the number of pairs in a status.
+type statusDelta struct {
+	status tracker.Status
+	delta  int64
+}
+
+// addCounts adds deltas to the counts of at's day in the team's shard. Rows
+// are touched in status order so that two transactions never wait on each
+// other's rows in opposite orders.
+func (db *DB) addCounts(ctx context.Context, tx *sql.Tx, teamID int64, at time.Time, deltas []statusDelta) error {
+	slices.SortFunc(deltas, func(a, b statusDelta) int { return cmp.Compare(a.status, b.status) })
+	for _, d := range deltas {
+		_, err := tx.ExecContext(ctx, db.q(`insert into daily_status_counts (day, status, shard, delta)
+			values (?, ?, ?, ?)
+			on conflict (day, status, shard)
+			do update set delta = daily_status_counts.delta + excluded.delta`),
+			day(at), string(d.status), teamID%countShards, d.delta)
+		if err != nil {
+			return fmt.Errorf("count %s: %w", d.status, err)
+		}
+	}
+	return nil
+}
+
+// States returns current states ordered by team name, then practice id;
+// teamID 0 means every team.
+func (db *DB) States(ctx context.Context, teamID int64) ([]tracker.State, error) {
+	query := `select s.team_id, t.name, s.practice_id, s.status, s.note, s.since, s.confirmed_at
+		from states s join teams t on t.id = s.team_id`
+	var args []any
+	if teamID != 0 {
+		query += ` where s.team_id = ?`
+		args = append(args, teamID)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("states: %w", err)
+	}
+	defer rows.Close()
+	var states []tracker.State
+	for rows.Next() {
+		var s tracker.State
+		if err := rows.Scan(&s.TeamID, &s.TeamName, &s.PracticeID, &s.Status, &s.Note,
+			timeScan{&s.Since}, timeScan{&s.ConfirmedAt}); err != nil {
+			return nil, fmt.Errorf("states: %w", err)
+		}
+		states = append(states, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("states: %w", err)
+	}
+	// Sorted here rather than in SQL: the two dialects collate differently.
+	slices.SortFunc(states, func(a, b tracker.State) int {
+		return cmp.Or(cmp.Compare(a.TeamName, b.TeamName),
+			cmp.Compare(a.PracticeID, b.PracticeID), cmp.Compare(a.TeamID, b.TeamID))
+	})
+	return states, nil
+}
+
+// Events returns the events matching f in id order, or newest first.
+// Events of removed teams are included.
+func (db *DB) Events(ctx context.Context, f tracker.EventFilter) ([]tracker.Event, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.TeamID != 0 {
+		where = append(where, "e.team_id = ?")
+		args = append(args, f.TeamID)
+	}
+	if f.PracticeID != "" {
+		where = append(where, "e.practice_id = ?")
+		args = append(args, f.PracticeID)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "e.at >= ?")
+		args = append(args, db.ts(f.Since))
+	}
+	query := `select ` + eventColumns + ` from events e join teams t on t.id = e.team_id`
+	if len(where) > 0 {
+		query += " where " + strings.Join(where, " and ")
+	}
+	if f.NewestFirst {
+		query += " order by e.id desc"
+	} else {
+		query += " order by e.id"
+	}
+	if f.Limit > 0 {
+		query += " limit ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	var events []tracker.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	return events, nil
+}
+
+// History returns, for each UTC day on which a status changed, how many
+// (team, practice) pairs were in each status at the end of that day, oldest
+// first. It reads the per-day counts, never the events.
+func (db *DB) History(ctx context.Context) ([]tracker.DayCounts, error) {
+	rows, err := db.r.QueryContext(ctx, `select day, status, sum(delta) from daily_status_counts
+		group by day, status order by day`)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	defer rows.Close()
+	var (
+		days    []tracker.DayCounts
+		running = map[tracker.Status]int{}
+	)
+	for rows.Next() {
+		var (
+			d      time.Time
+			status tracker.Status
+			delta  int64
+		)
+		if err := rows.Scan(timeScan{&d}, &status, &delta); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		if len(days) == 0 || !days[len(days)-1].Day.Equal(d) {
+			counts := make(map[tracker.Status]int, len(tracker.Statuses))
+			for _, st := range tracker.Statuses {
+				counts[st] = running[st]
+			}
+			days = append(days, tracker.DayCounts{Day: d, Counts: counts})
+		}
+		running[status] += int(delta)
+		days[len(days)-1].Counts[status] = running[status]
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return days, nil
+}

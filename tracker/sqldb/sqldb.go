@@ -1,0 +1,291 @@
+// Package sqldb is the tracker's Store on database/sql, with one code path
+// for two dialects: SQLite (modernc.org/sqlite, pure Go) and PostgreSQL
+// (pgx/v5 through its database/sql driver). Migrations are embedded and
+// paired per dialect.
+//
+// On SQLite every write goes through one writer goroutine that commits
+// queued writes in batches (group commit: one transaction and one fsync for
+// many reports) and answers each caller only after its batch committed;
+// reads use a separate pool of read-only connections. On PostgreSQL each
+// write is its own transaction and the database does the queueing.
+//
+// It imports tracker and database drivers; it must not import net/http, the
+// web package or anything under generator/.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	// Drivers: "pgx" for PostgreSQL and "sqlite" for SQLite.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/playbook-dev/playbook/tracker"
+)
+
+// The dialects Open understands, as Dialect reports them.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+var _ tracker.Store = (*DB)(nil)
+
+// Options tune a store; the zero value is ready to use.
+type Options struct {
+	// Now is the clock for created, removed and report times; time.Now by
+	// default. Times are stored in UTC whatever its location.
+	Now func() time.Time
+	// Logger receives migrations at Info and batch commits at Debug;
+	// nothing is logged by default.
+	Logger *slog.Logger
+	// BatchSize caps how many queued writes one SQLite transaction commits;
+	// 256 by default.
+	BatchSize int
+	// ReadConns is the size of the SQLite read pool; 4 by default.
+	ReadConns int
+	// MaxConns is the size of the PostgreSQL pool; 16 by default.
+	MaxConns int
+}
+
+// DB is a tracker.Store on SQLite or PostgreSQL. Its methods are safe for
+// concurrent use.
+type DB struct {
+	dialect string
+	now     func() time.Time
+	log     *slog.Logger
+
+	w *sql.DB // writes; on SQLite a single connection owned by the writer
+	r *sql.DB // reads; the same pool as w on PostgreSQL
+
+	// SQLite group commit.
+	batchSize int
+	jobs      chan job
+	closing   chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens a store, creating and migrating its database. A dsn starting
+// with postgres:// or postgresql:// selects PostgreSQL; "sqlite:PATH",
+// "file:PATH" or a plain path selects SQLite.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	db := &DB{
+		now:       opts.Now,
+		log:       opts.Logger,
+		batchSize: opts.BatchSize,
+	}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.log == nil {
+		db.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if db.batchSize <= 0 {
+		db.batchSize = 256
+	}
+
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		err = db.openPostgres(ctx, dsn, opts)
+	} else {
+		err = db.openSQLite(ctx, dsn, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) openPostgres(ctx context.Context, dsn string, opts Options) error {
+	db.dialect = Postgres
+	conn, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	maxConns := opts.MaxConns
+	if maxConns <= 0 {
+		maxConns = 16
+	}
+	conn.SetMaxOpenConns(maxConns)
+	conn.SetMaxIdleConns(maxConns)
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	db.w, db.r = conn, conn
+	return nil
+}
+
+func (db *DB) openSQLite(ctx context.Context, dsn string, opts Options) error {
+	db.dialect = SQLite
+	path := dsn
+	for _, prefix := range []string{"sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, prefix)
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return errors.New("open sqlite: empty path")
+	}
+	base := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(FULL)"
+
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The first connection switches the file to WAL before readers open it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	readConns := opts.ReadConns
+	if readConns <= 0 {
+		readConns = 4
+	}
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
+
+	db.w, db.r = w, r
+	db.jobs = make(chan job)
+	db.closing = make(chan struct{})
+	db.wg.Add(1)
+	go db.writeLoop()
+	return nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Close stops the writer after the batch it is committing and closes the
+// connections. Calling it again returns the first result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		if db.closing != nil {
+			close(db.closing)
+			db.wg.Wait()
+		}
+		err := db.w.Close()
+		if db.r != db.w {
+			err = errors.Join(err, db.r.Close())
+		}
+		db.closeErr = err
+	})
+	return db.closeErr
+}
+
+// q rewrites the ? placeholders of query for the dialect. Queries in this
+// package never contain a literal question mark.
+func (db *DB) q(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// sqliteTime is how SQLite stores times: UTC, fixed width, so that string
+// order is time order.
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// dayLayout is how both dialects receive days; PostgreSQL stores a date.
+const dayLayout = "2006-01-02"
+
+// utc truncates t to the microsecond precision both dialects store.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ts converts t into the dialect's argument for a time column.
+func (db *DB) ts(t time.Time) any {
+	if db.dialect == SQLite {
+		return utc(t).Format(sqliteTime)
+	}
+	return utc(t)
+}
+
+// nullTS is ts for a nullable column: the zero time is NULL.
+func (db *DB) nullTS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return db.ts(t)
+}
+
+func day(t time.Time) string { return t.UTC().Format(dayLayout) }
+
+// timeScan scans a time or day column of either dialect into UTC; NULL
+// scans as the zero time.
+type timeScan struct{ t *time.Time }
+
+func (s timeScan) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case time.Time:
+		*s.t = v.UTC()
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("scan time: unexpected %T", v)
+	}
+	return nil
+}
+
+func (s timeScan) parse(v string) error {
+	layout := sqliteTime
+	if len(v) == len(dayLayout) {
+		layout = dayLayout
+	}
+	t, err := time.Parse(layout, v)
+	if err != nil {
+		return fmt.Errorf("scan time: %w", err)
+	}
+	*s.t = t.UTC()
+	return nil
+}
+
+// nullString maps the empty string to NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

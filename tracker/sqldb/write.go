@@ -1,0 +1,154 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// errClosed is returned by writes after Close.
+var errClosed = errors.New("store closed")
+
+// txFunc is one write. It must leave the transaction usable when it returns
+// an error, so that a batch can roll back just that write.
+type txFunc func(ctx context.Context, tx *sql.Tx) error
+
+// job is a write queued for the SQLite writer.
+type job struct {
+	ctx  context.Context
+	fn   txFunc
+	done chan error // buffered: the writer never blocks on a caller
+}
+
+// write runs fn in a transaction and returns once that transaction
+// committed (fn's error otherwise).
+func (db *DB) write(ctx context.Context, fn txFunc) error {
+	if db.dialect == Postgres {
+		return db.writePostgres(ctx, fn)
+	}
+	j := job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.jobs <- j:
+	case <-db.closing:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must
+	// not be told "canceled" about a report that then commits.
+	return <-j.done
+}
+
+// writeLoop is the SQLite writer: it takes one queued write, then every
+// other write already waiting (up to the batch size), and commits them
+// together. While a commit waits for fsync, new writes queue up for the
+// next batch, so batches grow with load.
+func (db *DB) writeLoop() {
+	defer db.wg.Done()
+	batch := make([]job, 0, db.batchSize)
+	for {
+		batch = batch[:0]
+		select {
+		case j := <-db.jobs:
+			batch = append(batch, j)
+		case <-db.closing:
+			return
+		}
+	fill:
+		for len(batch) < db.batchSize {
+			select {
+			case j := <-db.jobs:
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		db.commitBatch(batch)
+	}
+}
+
+// commitBatch runs the jobs in one transaction, each inside a savepoint so
+// that one failing write does not undo the others, and commits once.
+func (db *DB) commitBatch(batch []job) {
+	start := time.Now()
+	errs := make([]error, len(batch))
+	fail := func(err error) {
+		for _, j := range batch {
+			j.done <- err
+		}
+	}
+	// The transaction outlives any one caller's context; a canceled
+	// statement would interrupt SQLite and roll back the whole batch.
+	ctx := context.Background()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "savepoint job"); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		errs[i] = j.fn(context.WithoutCancel(j.ctx), tx)
+		undo := "release job"
+		if errs[i] != nil {
+			undo = "rollback to job; release job"
+		}
+		if _, err := tx.ExecContext(ctx, undo); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("%s: %w", undo, err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+		return
+	}
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
+	db.log.Debug("batch committed", "writes", len(batch), "duration", time.Since(start))
+}
+
+// writePostgres runs fn in its own transaction, retrying when PostgreSQL
+// (or CockroachDB, which runs SERIALIZABLE) asks for a retry.
+func (db *DB) writePostgres(ctx context.Context, fn txFunc) error {
+	for attempt := 1; ; attempt++ {
+		err := db.txOnce(ctx, fn)
+		if err == nil || attempt == 5 || !retryable(err) {
+			return err
+		}
+		db.log.Debug("retrying transaction", "attempt", attempt, "err", err)
+	}
+}
+
+func (db *DB) txOnce(ctx context.Context, fn txFunc) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(ctx, tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// retryable reports a serialization failure or deadlock.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}
