@@ -17,7 +17,7 @@ type practicePage struct {
 	Retired  bool // in the history but no longer in the catalog
 	Rows     []practiceRow
 	Events   []tracker.Event
-	Counts   map[tracker.Status]int
+	Counts   map[string]int
 	Teams    int
 	Bar      bar
 }
@@ -61,15 +61,15 @@ func (h *Handler) practiceShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := practicePage{Practice: p, Retired: !inCatalog, Events: events,
-		Counts: map[tracker.Status]int{}, Teams: len(teams)}
+		Counts: map[string]int{}, Teams: len(teams)}
 	now := h.now()
 	for _, s := range states {
 		if s.PracticeID != id || !current[s.TeamID] {
 			continue
 		}
-		page.Counts[s.Status]++
+		page.Counts[string(s.Status)]++
 		page.Rows = append(page.Rows, practiceRow{State: s, Stale: inCatalog && s.Stale(now, tracker.ReviewAfter(p))})
 	}
-	page.Bar = newBar(page.Counts[tracker.Adopted], page.Counts[tracker.Trying], page.Teams)
+	page.Bar = newBar(page.Counts["adopted"], page.Counts["trying"], page.Teams)
 	h.render(w, r, http.StatusOK, "practice", p.Title, page)
 }

@@ -23,7 +23,7 @@ type teamPage struct {
 	Items   []checkItem
 	Retired []tracker.State
 	Events  []tracker.Event
-	Counts  map[tracker.Status]int
+	Counts  map[string]int
 	Stale   int
 }
 
@@ -66,7 +66,7 @@ func (h *Handler) teamShow(w http.ResponseWriter, r *http.Request) {
 	cat := h.currentCatalog()
 	now := h.now()
 	page := teamPage{Team: team, Own: hasTeam && viewer.ID == team.ID, Events: events,
-		Counts: map[tracker.Status]int{}}
+		Counts: map[string]int{}}
 	byID := make(map[string]tracker.State, len(states))
 	for _, s := range states {
 		if _, ok := cat.Lookup(s.PracticeID); !ok {
@@ -79,7 +79,7 @@ func (h *Handler) teamShow(w http.ResponseWriter, r *http.Request) {
 		it := checkItem{Practice: p}
 		if s, ok := byID[p.ID]; ok {
 			it.State, it.Reported = s, true
-			page.Counts[s.Status]++
+			page.Counts[string(s.Status)]++
 			if ra := tracker.ReviewAfter(p); ra > 0 && s.Status == tracker.Adopted {
 				it.Due = s.ConfirmedAt.Add(ra)
 				it.Stale = s.Stale(now, ra)

@@ -180,6 +180,8 @@ func (h *Handler) routes() http.Handler {
 	mux.HandleFunc("GET "+b+"/practices/{id}", h.practiceShow)
 	mux.HandleFunc("GET "+b+"/api/status", h.apiStatus)
 	mux.HandleFunc("GET "+b+"/export/{file}", h.export)
+	// POST-only paths would otherwise fall into the GET catch-all below.
+	mux.HandleFunc("GET "+b+"/logout", h.methodNotAllowed("POST"))
 	mux.HandleFunc("GET "+b+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "There is no page here.")
 	})
@@ -235,6 +237,13 @@ func (w *statusWriter) code() int {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (h *Handler) methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		h.fail(w, r, http.StatusMethodNotAllowed, "This address only takes a form ("+allow+").")
+	}
+}
 
 // currentCatalog returns the catalog, reloaded if the file changed.
 func (h *Handler) currentCatalog() *catalog.Catalog {
