@@ -60,6 +60,7 @@ type command struct {
 
 func (m *Main) commands() []command {
 	return []command{
+		{"build", "build the site into the destination directory", m.runBuild},
 		{"version", "print the version", m.runVersion},
 	}
 }

@@ -107,7 +107,7 @@ type Result struct {
 	// Blocks splits HTML at level-2 headings (set only with Split).
 	Blocks []Block
 	// Items holds the inner HTML of each item of the body's top-level lists
-	// (set only with Split).
+	// (set only with ExtractLists).
 	Items [][]byte
 	// Text is the body's plain text, for search indexes.
 	Text string
@@ -116,8 +116,11 @@ type Result struct {
 // ConvertOptions are per-conversion settings.
 type ConvertOptions struct {
 	Resolver Resolver
-	// Split asks for Blocks and Items besides the whole HTML.
+	// Split asks for Blocks besides the whole HTML.
 	Split bool
+	// ExtractLists (with Split) moves the items of top-level lists into
+	// Items, leaving the lists out of Blocks.
+	ExtractLists bool
 	// KeepText asks for Result.Text.
 	KeepText bool
 }
@@ -209,8 +212,12 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 			cur = Block{ID: string(idb), Title: plainText(h, src)}
 			continue
 		}
-		part.Write(buf.Bytes()[start:])
-		if l, ok := n.(*ast.List); ok {
+		l, isList := n.(*ast.List)
+		if !isList || !opts.ExtractLists {
+			part.Write(buf.Bytes()[start:])
+			continue
+		}
+		{
 			for item := l.FirstChild(); item != nil; item = item.NextSibling() {
 				var ib bytes.Buffer
 				for c := item.FirstChild(); c != nil; c = c.NextSibling() {

@@ -109,7 +109,7 @@ func TestConvertResolvesLinksWithPositions(t *testing.T) {
 
 func TestConvertStructure(t *testing.T) {
 	src := "Lead paragraph with *emphasis*\nover two lines.\n\n1. First question?\n2. Second **question**?\n\n## You answer\n\nSay this.\n\n## Why it works\n\nBecause.\n"
-	res, err := markdown.New(markdown.Defaults()).Convert([]byte(src), markdown.ConvertOptions{Split: true, KeepText: true})
+	res, err := markdown.New(markdown.Defaults()).Convert([]byte(src), markdown.ConvertOptions{Split: true, ExtractLists: true, KeepText: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,230 @@
+// Package generator builds a Playbook site: it reads site.toml, the
+// markdown under content/, the layouts and static files, checks them, and
+// writes a static site plus the practice catalog (catalog.json).
+//
+// A build runs in phases: load (config, sources, front matter, layouts),
+// assemble (sections, URLs, taxonomies, ids), render (markdown with link
+// resolution, then templates), and publish (an atomic swap of the output
+// directory). Every phase runs even when an earlier one found problems, so
+// that one run reports them all; output is published only when there are
+// none.
+//
+// It must not import the tracker: data flows one way, through catalog.json.
+package generator
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator/catalog"
+	"github.com/playbook-dev/playbook/generator/markdown"
+	"github.com/playbook-dev/playbook/themes"
+)
+
+// Options say what to build and where.
+type Options struct {
+	// Source is the site's root directory (holding site.toml and content/).
+	Source string
+	// Dest is the output directory; "" means Source/public.
+	Dest string
+	// BaseURL overrides site.toml's base_url when not empty.
+	BaseURL string
+	// Drafts includes pages with draft = true.
+	Drafts bool
+	// CheckOnly validates everything and writes nothing.
+	CheckOnly bool
+	// Theme is the theme's files (layouts/, static/); nil means the default
+	// theme embedded in the binary.
+	Theme fs.FS
+	// Now is the clock, for the duration in the result.
+	Now func() time.Time
+}
+
+// Result summarises a build.
+type Result struct {
+	Dest       string
+	Pages      int // regular content pages
+	Sections   int
+	Taxonomies int // taxonomy and term pages
+	Static     int // static files and page resources copied
+	Aliases    int
+	Files      int // HTML files written
+	Practices  int // entries in catalog.json
+	Problems   Problems
+	Duration   time.Duration
+}
+
+// Build builds the site. It returns the result with every problem found;
+// the error is the Problems when there are any, or what stopped the build.
+// On any problem the previous output is left untouched.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	start := opts.Now()
+	if opts.Source == "" {
+		opts.Source = "."
+	}
+	if opts.Dest == "" {
+		opts.Dest = filepath.Join(opts.Source, "public")
+	}
+	if opts.Theme == nil {
+		opts.Theme = themes.Default()
+	}
+	res := &Result{Dest: opts.Dest}
+	if err := checkDest(opts.Source, opts.Dest); err != nil {
+		return res, err
+	}
+	problems := &problemList{}
+
+	// Load.
+	cfg, ps := LoadConfig(opts.Source)
+	for _, p := range ps {
+		problems.addProblem(p)
+	}
+	baseURL := cfg.BaseURL
+	if opts.BaseURL != "" {
+		baseURL = opts.BaseURL
+	}
+	baseURL, err := normaliseBaseURL(baseURL)
+	if err != nil {
+		problems.add(ConfigFile, 0, 0, "base_url: %v", err)
+		baseURL = "/"
+	}
+	absDest, _ := filepath.Abs(opts.Dest)
+	tree := readContent(opts.Source, absDest, problems)
+	staticNames, err := walkFS(os.DirFS(opts.Source), StaticDir)
+	if err != nil {
+		problems.add(StaticDir, 0, 0, "%v", err)
+	}
+	themeStatic, err := walkFS(opts.Theme, StaticDir)
+	if err != nil {
+		problems.add("theme "+StaticDir, 0, 0, "%v", err)
+	}
+	layouts := loadLayouts(opts.Source, opts.Theme, "themes/default", problems)
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+
+	// Assemble.
+	site := assemble(cfg, baseURL, tree, opts.Drafts, problems)
+	site.index(problems)
+	for _, p := range site.Pages {
+		checkKind(p, problems)
+		checkRelated(p, problems)
+	}
+	files := &fileIndex{resources: map[string]bool{}, static: map[string]bool{}}
+	for _, r := range tree.resources {
+		files.resources[r] = true
+	}
+	for _, s := range append(themeStatic, staticNames...) {
+		files.static[s] = true
+	}
+
+	// Render.
+	conv := markdown.New(cfg.MarkdownOptions())
+	convertMarkdown(site, conv, files, cfg.CheckLinks, false, problems)
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	var out output
+	staging := ""
+	if opts.CheckOnly {
+		out = &discardOutput{dirOutput: *newDirOutput("")}
+	} else {
+		removeLeftovers(absDest)
+		staging, err = newStaging(absDest)
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
+		out = newDirOutput(staging)
+	}
+	// Static files: the theme's, shadowed by the site's; then resources.
+	siteStatic := map[string]bool{}
+	for _, n := range staticNames {
+		siteStatic[n] = true
+	}
+	var themeOnly []string
+	for _, n := range themeStatic {
+		if !siteStatic[n] {
+			themeOnly = append(themeOnly, n)
+		}
+	}
+	if err := copyFiles(opts.Theme, StaticDir, themeOnly, "", out); err != nil {
+		problems.add("themes/default/static", 0, 0, "%v", err)
+	}
+	if err := copyFiles(os.DirFS(opts.Source), StaticDir, staticNames, "", out); err != nil {
+		problems.add(StaticDir, 0, 0, "%v", err)
+	}
+	if err := copyFiles(os.DirFS(opts.Source), ContentDir, tree.resources, "", out); err != nil {
+		problems.add(ContentDir, 0, 0, "%v", err)
+	}
+	res.Static = len(themeOnly) + len(staticNames) + len(tree.resources)
+	res.Files = renderPages(site, layouts, out, problems)
+	res.Files += renderNotFound(site, layouts, out, problems)
+	res.Aliases = aliases(site, out, problems)
+	for name, data := range map[string][]byte{
+		"sitemap.xml": sitemap(site),
+		"index.xml":   rss(site),
+		"robots.txt":  robots(site),
+	} {
+		if err := out.write(name, data); err != nil {
+			problems.add(name, 0, 0, "%v", err)
+		}
+	}
+	cat := buildCatalog(site)
+	data, err := cat.Marshal()
+	if err == nil {
+		err = out.write(catalog.FileName, data)
+	}
+	if err != nil {
+		problems.add(catalog.FileName, 0, 0, "%v", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+
+	res.Pages = len(site.Pages)
+	res.Sections = len(site.byDir) - 1
+	for _, t := range site.Taxonomies {
+		res.Taxonomies += 1 + len(t.Terms)
+	}
+	res.Practices = len(cat.Practices)
+	res.Problems = problems.sorted()
+	res.Duration = opts.Now().Sub(start)
+	if len(res.Problems) > 0 {
+		return res, res.Problems
+	}
+	if opts.CheckOnly {
+		return res, nil
+	}
+	if err := swapIn(staging, absDest); err != nil {
+		return res, err
+	}
+	res.Duration = opts.Now().Sub(start)
+	return res, nil
+}
+
+// renderNotFound writes 404.html with the 404 layout.
+func renderNotFound(site *Site, l *layouts, out output, problems *problemList) int {
+	name, t := l.lookup("404.html")
+	if t == nil {
+		return 0
+	}
+	p := &Page{Type: "404", Site: site, Path: "404.html", Parent: site.Home, FrontMatter: FrontMatter{Title: "Page not found"}}
+	var b strings.Builder
+	if err := l.execute(&b, name, t, view{Page: p}); err != nil {
+		problems.addProblem(l.problem(err, "404.html"))
+		return 0
+	}
+	if err := out.write("404.html", []byte(b.String())); err != nil {
+		problems.add("404.html", 0, 0, "%v", err)
+		return 0
+	}
+	return 1
+}

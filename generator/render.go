@@ -1,0 +1,244 @@
+package generator
+
+import (
+	"fmt"
+	"html/template"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/playbook-dev/playbook/generator/markdown"
+)
+
+// index gives every page a place in byPath and reports two pages that
+// claim one URL.
+func (s *Site) index(problems *problemList) {
+	s.byPath = map[string]*Page{}
+	claim := func(p *Page) {
+		if other := s.byPath[p.Path]; other != nil {
+			a, b := other.File, p.File
+			if a == "" || (b != "" && b < a) {
+				a, b = b, a
+			}
+			problems.add(b, 1, 1, "URL %s is also the URL of %s", p.RelPermalink(), orGenerated(a))
+			return
+		}
+		s.byPath[p.Path] = p
+	}
+	claim(s.Home)
+	for _, d := range slices.Sorted(maps.Keys(s.byDir)) {
+		if d != "" {
+			claim(s.byDir[d])
+		}
+	}
+	for _, p := range s.Pages {
+		claim(p)
+	}
+	for _, t := range s.Taxonomies {
+		claim(t)
+		for _, term := range t.Terms {
+			claim(term)
+		}
+	}
+}
+
+func orGenerated(file string) string {
+	if file == "" {
+		return "a generated page"
+	}
+	return file
+}
+
+// allPages lists every page that renders to HTML, in a stable order.
+func (s *Site) allPages() []*Page {
+	out := []*Page{s.Home}
+	for _, d := range slices.Sorted(maps.Keys(s.byDir)) {
+		if d != "" {
+			out = append(out, s.byDir[d])
+		}
+	}
+	out = append(out, s.Pages...)
+	for _, t := range s.Taxonomies {
+		out = append(out, t)
+		out = append(out, t.Terms...)
+	}
+	return out
+}
+
+// convertMarkdown renders every page's body, resolving links; anchors into
+// other pages are checked afterwards, when all headings are known.
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, keepText bool, problems *problemList) {
+	var withBody []*Page
+	for _, p := range site.allPages() {
+		if p.File != "" {
+			withBody = append(withBody, p)
+		}
+	}
+	anchors := &anchorChecks{}
+	parallel(len(withBody), func(i int) {
+		p := withBody[i]
+		lc := &linkChecker{site: site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
+		res, err := conv.Convert(p.body, markdown.ConvertOptions{
+			Resolver:     lc,
+			Split:        p.Kind == KindQuestions || p.Kind == KindScript,
+			ExtractLists: p.Kind == KindQuestions,
+			KeepText:     keepText,
+		})
+		if err != nil {
+			problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
+			return
+		}
+		p.Content = template.HTML(res.HTML)
+		p.Headings = res.Headings
+		p.WordCount = res.Words
+		p.text = res.Text
+		p.blocks = res.Blocks
+		if p.Summary == "" {
+			p.Summary = truncateWords(res.Summary, 50)
+		}
+		if p.Kind == KindQuestions {
+			p.Questions = make([]template.HTML, len(res.Items))
+			for i, it := range res.Items {
+				p.Questions[i] = template.HTML(it)
+			}
+			if len(p.Questions) == 0 {
+				problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
+			}
+		}
+	})
+	if checkLinks {
+		checkAnchors(anchors.list, problems)
+	}
+}
+
+func truncateWords(s string, n int) string {
+	words := strings.Fields(s)
+	if len(words) <= n {
+		return strings.Join(words, " ")
+	}
+	return strings.Join(words[:n], " ") + "…"
+}
+
+// Pager is one page of a paginated list.
+type Pager struct {
+	Number  int
+	Total   int
+	Pages   []*Page
+	PrevURL string
+	NextURL string
+}
+
+// view is what a template gets as dot: the page, and for lists the pager.
+type view struct {
+	*Page
+	Pager *Pager
+}
+
+// output receives rendered files by site-relative path.
+type output interface {
+	write(rel string, data []byte) error
+}
+
+// renderPages executes the layouts for every page and writes the results.
+func renderPages(site *Site, l *layouts, out output, problems *problemList) int {
+	pages := site.allPages()
+	type tmplErr struct {
+		p     Problem
+		count int
+	}
+	var mu sync.Mutex
+	errs := map[string]*tmplErr{}
+	var written int
+	parallel(len(pages), func(i int) {
+		p := pages[i]
+		names := layoutNames(p)
+		name, t := l.lookup(names...)
+		if t == nil {
+			problems.add(orGenerated(p.File), 0, 0, "no layout for this page: looked for %s in %s/", strings.Join(names, ", "), LayoutsDir)
+			return
+		}
+		for _, v := range paginate(p, site.cfg.Paginate) {
+			var b strings.Builder
+			if err := l.execute(&b, name, t, v); err != nil {
+				pr := l.problem(err, "")
+				key := pr.String()
+				mu.Lock()
+				if e := errs[key]; e != nil {
+					e.count++
+				} else {
+					pr.Msg = fmt.Sprintf("%s (rendering %s", pr.Msg, orGenerated(p.File))
+					errs[key] = &tmplErr{p: pr, count: 1}
+				}
+				mu.Unlock()
+				continue
+			}
+			rel := p.Path
+			if v.Pager != nil && v.Pager.Number > 1 {
+				rel += fmt.Sprintf("page/%d/", v.Pager.Number)
+			}
+			if err := out.write(rel+"index.html", []byte(b.String())); err != nil {
+				problems.add(orGenerated(p.File), 0, 0, "write output: %v", err)
+				continue
+			}
+			mu.Lock()
+			written++
+			mu.Unlock()
+		}
+	})
+	for _, e := range errs {
+		if e.count > 1 {
+			e.p.Msg += fmt.Sprintf(" and %d other pages)", e.count-1)
+		} else {
+			e.p.Msg += ")"
+		}
+		problems.addProblem(e.p)
+	}
+	return written
+}
+
+// layoutNames is the lookup order of layouts for a page.
+func layoutNames(p *Page) []string {
+	switch p.Type {
+	case TypeHome:
+		return []string{"home.html", "section.html"}
+	case TypeSection:
+		return []string{"section.html"}
+	case TypeTaxonomy:
+		return []string{"taxonomy.html", "section.html"}
+	case TypeTerm:
+		return []string{"term.html", "section.html"}
+	}
+	if p.Kind != "" && p.Kind != KindPage {
+		return []string{p.Kind + ".html", "page.html"}
+	}
+	return []string{"page.html"}
+}
+
+// paginate splits a list page's pages into pagers of size n; other pages
+// get one view without a pager.
+func paginate(p *Page, n int) []view {
+	if p.Type == TypePage || p.Type == TypeHome || p.Type == TypeTaxonomy {
+		return []view{{Page: p}}
+	}
+	total := max(1, (len(p.Pages)+n-1)/n)
+	views := make([]view, total)
+	for i := range total {
+		pg := &Pager{Number: i + 1, Total: total, Pages: p.Pages[i*n : min(len(p.Pages), (i+1)*n)]}
+		if i > 0 {
+			pg.PrevURL = pagerURL(p, i)
+		}
+		if i+1 < total {
+			pg.NextURL = pagerURL(p, i+2)
+		}
+		views[i] = view{Page: p, Pager: pg}
+	}
+	return views
+}
+
+func pagerURL(p *Page, n int) string {
+	if n == 1 {
+		return p.RelPermalink()
+	}
+	return fmt.Sprintf("%spage/%d/", p.RelPermalink(), n)
+}

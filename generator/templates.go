@@ -1,0 +1,164 @@
+package generator
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template/parse"
+	"time"
+)
+
+// layoutFile is one template file and where it comes from.
+type layoutFile struct {
+	fsys    fs.FS
+	name    string // logical name: "page.html", "partials/toc.html"
+	display string // path shown in problems
+}
+
+// layouts are the parsed templates, one set per top-level layout, each
+// sharing baseof.html and the partials.
+type layouts struct {
+	sets       map[string]*template.Template
+	standalone map[string]bool
+	display    map[string]string
+}
+
+// templateFuncs are the functions every template may call. They are pure:
+// URLs come from methods of .Site and pages.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"label": Label,
+		"date": func(layout string, t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format(layout)
+		},
+		"join": func(sep string, items []string) string { return strings.Join(items, sep) },
+		"add":  func(a, b int) int { return a + b },
+		"default": func(def, v any) any {
+			if v == nil || v == "" || v == 0 || v == false {
+				return def
+			}
+			return v
+		},
+		"lower": strings.ToLower,
+	}
+}
+
+// loadLayouts reads the theme's layouts with the site's layouts/ shadowing
+// them file by file, and parses them.
+func loadLayouts(src string, theme fs.FS, themeDisplay string, problems *problemList) *layouts {
+	files := map[string]layoutFile{}
+	add := func(fsys fs.FS, display string) {
+		names, err := walkFS(fsys, LayoutsDir)
+		if err != nil {
+			problems.add(display, 0, 0, "%v", err)
+		}
+		for _, n := range names {
+			if strings.HasSuffix(n, ".html") {
+				files[n] = layoutFile{fsys: fsys, name: n, display: path.Join(display, n)}
+			}
+		}
+	}
+	add(theme, themeDisplay+"/"+LayoutsDir)
+	add(os.DirFS(src), LayoutsDir)
+
+	l := &layouts{sets: map[string]*template.Template{}, standalone: map[string]bool{}, display: map[string]string{}}
+	for n, f := range files {
+		l.display[n] = f.display
+	}
+	base := template.New("").Funcs(templateFuncs())
+	parseInto := func(t *template.Template, f layoutFile) bool {
+		data, err := fs.ReadFile(f.fsys, path.Join(LayoutsDir, f.name))
+		if err == nil {
+			_, err = t.New(f.name).Parse(string(data))
+		}
+		if err != nil {
+			problems.addProblem(l.problem(err, ""))
+			return false
+		}
+		return true
+	}
+	var top []string
+	for n, f := range files {
+		if n == "baseof.html" || strings.HasPrefix(n, "partials/") {
+			parseInto(base, f)
+		} else {
+			top = append(top, n)
+		}
+	}
+	for _, n := range top {
+		set, err := base.Clone()
+		if err != nil {
+			problems.add(files[n].display, 0, 0, "%v", err)
+			continue
+		}
+		if parseInto(set, files[n]) {
+			l.sets[n] = set
+			l.standalone[n] = hasOwnBody(set.Lookup(n))
+		}
+	}
+	return l
+}
+
+// hasOwnBody reports whether a layout renders by itself instead of
+// filling baseof.html's blocks.
+func hasOwnBody(t *template.Template) bool {
+	if t == nil || t.Tree == nil || t.Tree.Root == nil {
+		return false
+	}
+	for _, n := range t.Tree.Root.Nodes {
+		if tn, ok := n.(*parse.TextNode); ok && strings.TrimSpace(string(tn.Text)) == "" {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// lookup returns the first layout that exists among names.
+func (l *layouts) lookup(names ...string) (string, *template.Template) {
+	for _, n := range names {
+		if t := l.sets[n]; t != nil {
+			return n, t
+		}
+	}
+	return "", nil
+}
+
+// execute renders data with the named layout.
+func (l *layouts) execute(w *strings.Builder, name string, t *template.Template, data any) error {
+	entry := "baseof.html"
+	if l.standalone[name] || t.Lookup(entry) == nil {
+		entry = name
+	}
+	return t.ExecuteTemplate(w, entry, data)
+}
+
+var templateErrPattern = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+)(?::(\d+))?: (.*)$`)
+
+// problem turns a template error into a problem at the template's file,
+// naming the page being rendered.
+func (l *layouts) problem(err error, page string) Problem {
+	msg := err.Error()
+	p := Problem{File: "layouts", Msg: msg}
+	if m := templateErrPattern.FindStringSubmatch(msg); m != nil {
+		p.File = m[1]
+		if d, ok := l.display[m[1]]; ok {
+			p.File = d
+		}
+		p.Line, _ = strconv.Atoi(m[2])
+		p.Col, _ = strconv.Atoi(m[3])
+		p.Msg = m[4]
+	}
+	if page != "" {
+		p.Msg = fmt.Sprintf("%s (rendering %s)", p.Msg, page)
+	}
+	return p
+}
