@@ -125,4 +125,3 @@ func (db *DB) AppliedMigrations(ctx context.Context) ([]int, error) {
 	}
 	return vs, rows.Err()
 }
-

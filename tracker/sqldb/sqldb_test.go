@@ -1,0 +1,261 @@
+package sqldb_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/tracker"
+	"github.com/playbook-dev/playbook/tracker/sqldb"
+	"github.com/playbook-dev/playbook/tracker/storetest"
+)
+
+const postgresEnv = "PLAYBOOK_TEST_POSTGRES"
+
+// postgresDSN returns the DSN of the test PostgreSQL server, or skips the
+// test loudly (fails it on CI) when there is none.
+func postgresDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(postgresEnv)
+	if dsn == "" {
+		msg := "PostgreSQL tests SKIPPED: set " + postgresEnv +
+			"=postgres://USER@HOST:PORT/DB?sslmode=disable (source .ci/postgres.sh and run playbook_pg_start)"
+		if os.Getenv("CI") == "true" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return dsn
+}
+
+// freshSchema creates an empty schema for one test and returns a DSN whose
+// search_path selects it; the schema is dropped after the test.
+func freshSchema(tb testing.TB) string {
+	tb.Helper()
+	base := postgresDSN(tb)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(context.Background(), "create schema "+schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "drop schema "+schema+" cascade"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func freshSQLite(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(tb.TempDir(), "tracker.db")
+}
+
+// openDB opens a store and closes it after the test.
+func openDB(tb testing.TB, dsn string, now func() time.Time) *sqldb.DB {
+	tb.Helper()
+	if now == nil {
+		now = time.Now
+	}
+	db, err := sqldb.Open(context.Background(), dsn, sqldb.Options{Now: now})
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func opener(fresh func(tb testing.TB) string) storetest.Opener {
+	return storetest.Opener{
+		Fresh: func(t *testing.T) string { return fresh(t) },
+		Open: func(t *testing.T, dsn string, now func() time.Time) tracker.Store {
+			return openDB(t, dsn, now)
+		},
+	}
+}
+
+func TestSQLiteConformance(t *testing.T) {
+	storetest.Run(t, opener(freshSQLite))
+}
+
+func TestPostgresConformance(t *testing.T) {
+	postgresDSN(t)
+	storetest.Run(t, opener(freshSchema))
+}
+
+func TestDialectFromDSN(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"plain path", filepath.Join(dir, "a.db"), sqldb.SQLite},
+		{"sqlite prefix", "sqlite:" + filepath.Join(dir, "b.db"), sqldb.SQLite},
+		{"file prefix", "file:" + filepath.Join(dir, "c.db"), sqldb.SQLite},
+	}
+	if os.Getenv(postgresEnv) != "" {
+		tests = append(tests, struct{ name, dsn, want string }{"postgres url", freshSchema(t), sqldb.Postgres})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t, tt.dsn, nil)
+			if got := db.Dialect(); got != tt.want {
+				t.Errorf("Dialect = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMigrationsPairedPerDialect(t *testing.T) {
+	names := func(dialect string) []string {
+		ms, err := sqldb.Migrations(dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%d %s", m.Version, m.Name))
+		}
+		return out
+	}
+	lite, pg := names(sqldb.SQLite), names(sqldb.Postgres)
+	if len(lite) == 0 {
+		t.Fatal("no SQLite migrations embedded")
+	}
+	if !slices.Equal(lite, pg) {
+		t.Errorf("migrations differ:\nsqlite   %q\npostgres %q", lite, pg)
+	}
+}
+
+func TestMigrationsRecordedOnce(t *testing.T) {
+	ms, err := sqldb.Migrations(sqldb.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.Version)
+	}
+	dsns := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
+	if os.Getenv(postgresEnv) != "" {
+		dsns[sqldb.Postgres] = freshSchema
+	}
+	for dialect, fresh := range dsns {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := fresh(t)
+			for range 3 {
+				db := openDB(t, dsn, nil)
+				got, err := db.AppliedMigrations(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("applied = %v, want %v", got, want)
+				}
+				db.Close()
+			}
+		})
+	}
+}
+
+func TestBackupIsAConsistentCopy(t *testing.T) {
+	db := openDB(t, freshSQLite(t), nil)
+	team, err := db.CreateTeam(t.Context(), "Apps", storetest.TokenHash("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		if _, err := db.Append(t.Context(), tracker.Event{TeamID: team.ID, PracticeID: "retro",
+			Status: tracker.Statuses[i%4], IdempotencyKey: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(t.Context(), path); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if err := db.Backup(t.Context(), path); err == nil {
+		t.Error("Backup overwrote an existing file")
+	}
+	backup := openDB(t, path, nil)
+	if err := backup.IntegrityCheck(t.Context()); err != nil {
+		t.Error(err)
+	}
+	for _, s := range []*sqldb.DB{db, backup} {
+		events, err := s.Events(t.Context(), tracker.EventFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 50 {
+			t.Errorf("%d events, want 50", len(events))
+		}
+	}
+}
+
+func TestPostgresBackupPointsToPgDump(t *testing.T) {
+	db := openDB(t, freshSchema(t), nil)
+	err := db.Backup(t.Context(), filepath.Join(t.TempDir(), "x"))
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("Backup on postgres: err = %v, want a pointer to pg_dump", err)
+	}
+	if err := db.IntegrityCheck(t.Context()); err != nil {
+		t.Errorf("IntegrityCheck on postgres: %v", err)
+	}
+}
+
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	db := openDB(t, freshSQLite(t), nil)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateTeam(t.Context(), "Apps", storetest.TokenHash("t")); err == nil {
+		t.Error("CreateTeam after Close succeeded")
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+func TestCanceledContextDoesNotRecord(t *testing.T) {
+	db := openDB(t, freshSQLite(t), nil)
+	team, err := db.CreateTeam(t.Context(), "Apps", storetest.TokenHash("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = db.Append(ctx, tracker.Event{TeamID: team.ID, PracticeID: "retro", Status: tracker.Trying})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	events, err := db.Events(t.Context(), tracker.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 0 {
+		t.Errorf("canceled report was recorded: %+v", events)
+	}
+}
