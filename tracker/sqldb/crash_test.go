@@ -171,8 +171,19 @@ func assertStatesMatchEvents(tb testing.TB, db *sqldb.DB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	teams, err := db.Teams(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	active := map[int64]bool{}
+	for _, t := range teams {
+		active[t.ID] = true
+	}
 	latest := map[string]tracker.Event{}
 	for _, e := range events {
+		if !active[e.TeamID] {
+			continue // a removed team has no current states
+		}
 		latest[fmt.Sprintf("%d/%s", e.TeamID, e.PracticeID)] = e
 	}
 	states, err := db.States(ctx, 0)
