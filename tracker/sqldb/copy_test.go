@@ -232,4 +232,3 @@ func sameContent(tb testing.TB, a, b *sqldb.DB) {
 		tb.Errorf("token lookup on the copy: %v", err)
 	}
 }
-
