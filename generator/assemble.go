@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"cmp"
 	"maps"
 	"path"
@@ -40,14 +41,14 @@ func assemble(cfg Config, baseURL string, tree sourceTree, drafts bool, problems
 	})
 
 	// Sections: every directory is one; _index.md gives it a title and text.
-	site.Home = &Page{Type: TypeHome, Site: site, Path: ""}
+	site.Home = &Page{Type: TypeHome, Site: site, Path: "", Title: site.Title}
 	site.byDir[""] = site.Home
 	for _, d := range tree.dirs {
 		if d == "" {
 			continue
 		}
 		site.byDir[d] = &Page{Type: TypeSection, Site: site, Path: d + "/", dir: d,
-			FrontMatter: FrontMatter{Title: titleFromName(path.Base(d))}}
+			Title: titleFromName(path.Base(d))}
 	}
 	var regular []*Page
 	for _, p := range pages {
@@ -57,26 +58,24 @@ func assemble(cfg Config, baseURL string, tree sourceTree, drafts bool, problems
 		name := path.Base(p.File)
 		switch {
 		case name == "_index.md":
+			// The section's own file: the page becomes the section.
 			sec := site.byDir[p.dir]
 			if sec == nil { // a directory that held only ignored files
 				continue
 			}
-			sec.FrontMatter = p.FrontMatter
-			if sec.Title == "" {
-				sec.Title = titleFromName(path.Base(p.dir))
-				if p.dir == "" {
-					sec.Title = site.Title
-				}
+			p.Type, p.Path = sec.Type, sec.Path
+			if p.Title == "" {
+				p.Title = sec.Title
 			}
-			sec.File, sec.body, sec.bodyLine = p.File, p.body, p.bodyLine
-			site.byFile[strings.TrimPrefix(p.File, ContentDir+"/")] = sec
+			site.byDir[p.dir] = p
+			if p.dir == "" {
+				site.Home = p
+			}
+			site.byFile[strings.TrimPrefix(p.File, ContentDir+"/")] = p
 		default:
 			regular = append(regular, p)
 			site.byFile[strings.TrimPrefix(p.File, ContentDir+"/")] = p
 		}
-	}
-	if site.Home.Title == "" {
-		site.Home.Title = site.Title
 	}
 
 	// Tree links.
@@ -153,11 +152,11 @@ func newContentPage(site *Site, src source, problems *problemList) *Page {
 	}
 	p.body, p.bodyLine = body, bodyLine
 	if front != nil {
-		for _, pr := range decodeTOML(front, &p.FrontMatter, file, 1, frontMatterKeys) {
+		for _, pr := range decodeTOML(front, p, file, 1, frontMatterKeys) {
 			problems.addProblem(pr)
 		}
 	}
-	p.frontSrc = front
+	p.frontSrc = bytes.Clone(front) // positions for later problems; not the whole file
 	base := strings.TrimSuffix(path.Base(src.rel), ".md")
 	if p.Title == "" && base != "_index" {
 		p.Title = titleFromName(base)

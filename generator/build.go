@@ -13,11 +13,11 @@
 package generator
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/playbook-dev/playbook/generator/catalog"
@@ -127,7 +127,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 
 	// Render.
 	conv := markdown.New(cfg.MarkdownOptions())
-	convertMarkdown(site, conv, files, cfg.CheckLinks, false, problems)
+	tree.markdown = nil // pages hold what they need
+	convertMarkdown(site, conv, files, cfg.CheckLinks, false, false, problems)
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -216,13 +217,14 @@ func renderNotFound(site *Site, l *layouts, out output, problems *problemList) i
 	if t == nil {
 		return 0
 	}
-	p := &Page{Type: "404", Site: site, Path: "404.html", Parent: site.Home, FrontMatter: FrontMatter{Title: "Page not found"}}
-	var b strings.Builder
-	if err := l.execute(&b, name, t, view{Page: p}); err != nil {
+	p := &Page{Type: "404", Site: site, Path: "404.html", Parent: site.Home, Title: "Page not found"}
+	p.setURLs()
+	var b bytes.Buffer
+	if err := l.execute(&b, name, t, p); err != nil {
 		problems.addProblem(l.problem(err, "404.html"))
 		return 0
 	}
-	if err := out.write("404.html", []byte(b.String())); err != nil {
+	if err := out.write("404.html", b.Bytes()); err != nil {
 		problems.add("404.html", 0, 0, "%v", err)
 		return 0
 	}

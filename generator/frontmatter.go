@@ -3,38 +3,9 @@ package generator
 import (
 	"bytes"
 	"errors"
-	"time"
 )
 
-// FrontMatter is what a content file may say about itself between its
-// +++ lines. Unknown keys are problems.
-type FrontMatter struct {
-	Title      string         `toml:"title"`
-	Date       time.Time      `toml:"date"`
-	Lastmod    time.Time      `toml:"lastmod"`
-	Draft      bool           `toml:"draft"`
-	Weight     int            `toml:"weight"`
-	Summary    string         `toml:"summary"`
-	Slug       string         `toml:"slug"`
-	Aliases    []string       `toml:"aliases"`
-	Tags       []string       `toml:"tags"`
-	Categories []string       `toml:"categories"`
-	ID         string         `toml:"id"`
-	Kind       string         `toml:"kind"`
-	Params     map[string]any `toml:"params"`
-
-	// The content model: see kinds.go.
-	Roles           []string `toml:"roles"`
-	Moments         []string `toml:"moments"`
-	Cadence         string   `toml:"cadence"`
-	Minutes         int      `toml:"minutes"`
-	Signals         []string `toml:"signals"`
-	Related         []string `toml:"related"`
-	ReviewAfterDays int      `toml:"review_after_days"`
-	Says            string   `toml:"says"`
-}
-
-// frontMatterKeys are the keys FrontMatter knows, for suggestions.
+// frontMatterKeys are the keys a page's front matter may use, for suggestions.
 var frontMatterKeys = []string{"title", "date", "lastmod", "draft", "weight", "summary", "slug",
 	"aliases", "tags", "categories", "id", "kind", "params", "roles", "moments", "cadence",
 	"minutes", "signals", "related", "review_after_days", "says"}

@@ -138,9 +138,9 @@ func (lc *linkChecker) siteAbsolute(u *url.URL, broken func(string, ...any) stri
 func (lc *linkChecker) toPage(p *Page, fragment, dest string, line, col int) string {
 	if fragment != "" {
 		lc.anchors.add(anchorCheck{from: lc.page, line: line, col: col, dest: dest, target: p, anchor: fragment})
-		return p.RelPermalink() + "#" + fragment
+		return p.RelPermalink + "#" + fragment
 	}
-	return p.RelPermalink()
+	return p.RelPermalink
 }
 
 func withFragment(p string, u *url.URL) string {
@@ -161,7 +161,7 @@ func checkAnchors(checks []anchorCheck, problems *problemList) {
 		}
 		where := c.target.File
 		if where == "" {
-			where = c.target.RelPermalink()
+			where = c.target.RelPermalink
 		}
 		problems.add(c.from.File, c.line, c.col, "broken link %q: no heading %q in %s", c.dest, c.anchor, where)
 	}

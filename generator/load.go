@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Directories of a site, relative to its root.
@@ -102,27 +103,24 @@ func displayPath(root, p string) string {
 
 // parallel runs fn(0..n-1) on all cores.
 func parallel(n int, fn func(i int)) {
+	parallelWith(n, func() struct{} { return struct{}{} }, func(_ struct{}, i int) { fn(i) })
+}
+
+// parallelWith runs fn(0..n-1) on all cores, giving each worker its own
+// state made by newState (a reusable buffer, say).
+func parallelWith[S any](n int, newState func() S, fn func(state S, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next int64
-	var mu sync.Mutex
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			state := newState()
 			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if int(i) >= n {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				fn(int(i))
+				fn(state, i)
 			}
 		})
 	}

@@ -26,7 +26,7 @@ func sitemap(site *Site) []byte {
 	}
 	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	for _, p := range site.allPages() {
-		e := entry{Loc: p.Permalink()}
+		e := entry{Loc: p.Permalink}
 		if t := p.Updated(); !t.IsZero() {
 			e.Lastmod = t.UTC().Format("2006-01-02")
 		}
@@ -63,12 +63,12 @@ func rss(site *Site) []byte {
 		}
 		return strings.Compare(a.Path, b.Path)
 	})
-	ch := channel{Title: site.Title, Link: site.Home.Permalink(), Description: site.Description, Language: site.Language}
+	ch := channel{Title: site.Title, Link: site.Home.Permalink, Description: site.Description, Language: site.Language}
 	if ch.Description == "" {
 		ch.Description = site.Title
 	}
 	for _, p := range pages[:min(20, len(pages))] {
-		it := item{Title: p.Title, Link: p.Permalink(), GUID: p.Permalink(), Description: p.Summary}
+		it := item{Title: p.Title, Link: p.Permalink, GUID: p.Permalink, Description: p.Summary}
 		if !p.Date.IsZero() {
 			it.PubDate = p.Date.UTC().Format(time.RFC1123Z)
 		}
@@ -130,7 +130,7 @@ func aliases(site *Site, out output, problems *problemList) int {
 			}
 			seen[rel] = p.File
 			var b bytes.Buffer
-			data := struct{ Lang, Title, URL string }{site.Language, p.Title, p.RelPermalink()}
+			data := struct{ Lang, Title, URL string }{site.Language, p.Title, p.RelPermalink}
 			if err := aliasTemplate.Execute(&b, data); err != nil {
 				problems.add(p.File, line, 1, "alias: %v", err)
 				continue
@@ -153,7 +153,7 @@ func buildCatalog(site *Site) *catalog.Catalog {
 			continue
 		}
 		c.Practices = append(c.Practices, catalog.Practice{
-			ID: p.ID, Title: p.Title, Kind: p.Kind, URL: p.RelPermalink(), Summary: p.Summary,
+			ID: p.ID, Title: p.Title, Kind: p.Kind, URL: p.RelPermalink, Summary: p.Summary,
 			Roles: p.Roles, Moments: p.Moments, Cadence: p.Cadence, ReviewAfterDays: p.EffectiveReviewAfterDays(),
 		})
 	}

@@ -44,30 +44,63 @@ type Site struct {
 
 // Page is one node of the site: home, section, content page, taxonomy or
 // term. Templates see it as dot.
+//
+// Its front-matter fields are decoded straight from the file's TOML (the
+// fields tagged toml:"-" are not front matter): one flat struct keeps
+// template field lookups on reflection's fast path.
 type Page struct {
-	FrontMatter
-	Type string
-	Site *Site
+	Title      string         `toml:"title"`
+	Date       time.Time      `toml:"date"`
+	Lastmod    time.Time      `toml:"lastmod"`
+	Draft      bool           `toml:"draft"`
+	Weight     int            `toml:"weight"`
+	Summary    string         `toml:"summary"`
+	Slug       string         `toml:"slug"`
+	Aliases    []string       `toml:"aliases"`
+	Tags       []string       `toml:"tags"`
+	Categories []string       `toml:"categories"`
+	ID         string         `toml:"id"`
+	Kind       string         `toml:"kind"`
+	Params     map[string]any `toml:"params"`
+
+	// The content model: see kinds.go.
+	Roles           []string `toml:"roles"`
+	Moments         []string `toml:"moments"`
+	Cadence         string   `toml:"cadence"`
+	Minutes         int      `toml:"minutes"`
+	Signals         []string `toml:"signals"`
+	Related         []string `toml:"related"`
+	ReviewAfterDays int      `toml:"review_after_days"`
+	Says            string   `toml:"says"`
+
+	Type string `toml:"-"`
+	Site *Site  `toml:"-"`
 
 	// File is the source file relative to the site root ("content/a/b.md"),
 	// empty for generated pages.
-	File string
+	File string `toml:"-"`
 	// Path is the URL path relative to the base URL: "" for home,
 	// "practices/debrief/" for a page.
-	Path string
+	Path string `toml:"-"`
+	// RelPermalink is the URL path with the base path; Permalink is the
+	// absolute URL when the base URL is absolute.
+	RelPermalink string `toml:"-"`
+	Permalink    string `toml:"-"`
 
-	Parent   *Page   // the section holding this page
-	Pages    []*Page // a section's or term's regular pages, sorted
-	Sections []*Page // a section's child sections
-	Terms    []*Page // a taxonomy's terms
-	Prev     *Page   // previous page in the section
-	Next     *Page   // next page in the section
+	Parent   *Page   `toml:"-"` // the section holding this page
+	Pages    []*Page `toml:"-"` // a section's or term's regular pages, sorted
+	Sections []*Page `toml:"-"` // a section's child sections
+	Terms    []*Page `toml:"-"` // a taxonomy's terms
+	Prev     *Page   `toml:"-"` // previous page in the section
+	Next     *Page   `toml:"-"` // next page in the section
+	// Pager is the current page of a paginated list while it renders.
+	Pager *Pager `toml:"-"`
 
-	Content   template.HTML
-	Headings  []markdown.Heading
-	WordCount int
+	Content   template.HTML      `toml:"-"`
+	Headings  []markdown.Heading `toml:"-"`
+	WordCount int                `toml:"-"`
 	// Questions are a question set's questions, as HTML.
-	Questions []template.HTML
+	Questions []template.HTML `toml:"-"`
 
 	blocks   []markdown.Block
 	text     string // plain text for the search index
@@ -77,12 +110,10 @@ type Page struct {
 	frontSrc []byte
 }
 
-// RelPermalink is the page's URL path, base path included.
-func (p *Page) RelPermalink() string { return p.Site.BasePath + escapePath(p.Path) }
-
-// Permalink is the page's absolute URL when the base URL is absolute.
-func (p *Page) Permalink() string {
-	return strings.TrimSuffix(p.Site.BaseURL, "/") + "/" + escapePath(p.Path)
+// setURLs fills RelPermalink and Permalink from Path.
+func (p *Page) setURLs() {
+	p.RelPermalink = p.Site.BasePath + escapePath(p.Path)
+	p.Permalink = strings.TrimSuffix(p.Site.BaseURL, "/") + "/" + escapePath(p.Path)
 }
 
 // escapePath percent-encodes each segment of a URL path.
@@ -98,6 +129,19 @@ func escapePath(p string) string {
 func (p *Page) IsHome() bool    { return p.Type == TypeHome }
 func (p *Page) IsSection() bool { return p.Type == TypeSection }
 func (p *Page) IsPage() bool    { return p.Type == TypePage }
+
+// Section is the URL path of the top-level section the page is in, ""
+// for pages outside any section: what navigation highlights.
+func (p *Page) Section() string {
+	top := p
+	for top.Parent != nil && top.Parent.Type != TypeHome {
+		top = top.Parent
+	}
+	if top.Type == TypeHome || top.Parent == nil {
+		return ""
+	}
+	return top.Path
+}
 
 // Ancestors lists the sections above the page, from the home page down,
 // for breadcrumbs.
@@ -115,7 +159,7 @@ func (p *Page) Lead() template.HTML {
 	if len(p.blocks) == 0 {
 		return p.Content
 	}
-	return template.HTML(p.blocks[0].HTML)
+	return template.HTML(p.blocks[0].Of(string(p.Content)))
 }
 
 // Block returns the body under the level-2 heading with the given id,
@@ -123,7 +167,7 @@ func (p *Page) Lead() template.HTML {
 func (p *Page) Block(id string) template.HTML {
 	for _, b := range p.blocks[min(1, len(p.blocks)):] {
 		if b.ID == id {
-			return template.HTML(b.HTML)
+			return template.HTML(b.Of(string(p.Content)))
 		}
 	}
 	return ""
@@ -146,7 +190,7 @@ outer:
 				continue outer
 			}
 		}
-		out = append(out, Part{ID: b.ID, Title: b.Title, HTML: template.HTML(b.HTML)})
+		out = append(out, Part{ID: b.ID, Title: b.Title, HTML: template.HTML(b.Of(string(p.Content)))})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"maps"
@@ -16,12 +17,13 @@ import (
 func (s *Site) index(problems *problemList) {
 	s.byPath = map[string]*Page{}
 	claim := func(p *Page) {
+		p.setURLs()
 		if other := s.byPath[p.Path]; other != nil {
 			a, b := other.File, p.File
 			if a == "" || (b != "" && b < a) {
 				a, b = b, a
 			}
-			problems.add(b, 1, 1, "URL %s is also the URL of %s", p.RelPermalink(), orGenerated(a))
+			problems.add(b, 1, 1, "URL %s is also the URL of %s", p.RelPermalink, orGenerated(a))
 			return
 		}
 		s.byPath[p.Path] = p
@@ -68,7 +70,7 @@ func (s *Site) allPages() []*Page {
 
 // convertMarkdown renders every page's body, resolving links; anchors into
 // other pages are checked afterwards, when all headings are known.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, keepText bool, problems *problemList) {
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList) {
 	var withBody []*Page
 	for _, p := range site.allPages() {
 		if p.File != "" {
@@ -88,6 +90,9 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 		if err != nil {
 			problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
 			return
+		}
+		if !keepSource {
+			p.body = nil // the HTML replaces it; let it go early
 		}
 		p.Content = template.HTML(res.HTML)
 		p.Headings = res.Headings
@@ -129,12 +134,6 @@ type Pager struct {
 	NextURL string
 }
 
-// view is what a template gets as dot: the page, and for lists the pager.
-type view struct {
-	*Page
-	Pager *Pager
-}
-
 // output receives rendered files by site-relative path.
 type output interface {
 	write(rel string, data []byte) error
@@ -150,7 +149,7 @@ func renderPages(site *Site, l *layouts, out output, problems *problemList) int 
 	var mu sync.Mutex
 	errs := map[string]*tmplErr{}
 	var written int
-	parallel(len(pages), func(i int) {
+	parallelWith(len(pages), func() *bytes.Buffer { return new(bytes.Buffer) }, func(buf *bytes.Buffer, i int) {
 		p := pages[i]
 		names := layoutNames(p)
 		name, t := l.lookup(names...)
@@ -158,9 +157,10 @@ func renderPages(site *Site, l *layouts, out output, problems *problemList) int 
 			problems.add(orGenerated(p.File), 0, 0, "no layout for this page: looked for %s in %s/", strings.Join(names, ", "), LayoutsDir)
 			return
 		}
-		for _, v := range paginate(p, site.cfg.Paginate) {
-			var b strings.Builder
-			if err := l.execute(&b, name, t, v); err != nil {
+		for _, pager := range paginate(p, site.cfg.Paginate) {
+			p.Pager = pager
+			buf.Reset()
+			if err := l.execute(buf, name, t, p); err != nil {
 				pr := l.problem(err, "")
 				key := pr.String()
 				mu.Lock()
@@ -174,10 +174,10 @@ func renderPages(site *Site, l *layouts, out output, problems *problemList) int 
 				continue
 			}
 			rel := p.Path
-			if v.Pager != nil && v.Pager.Number > 1 {
-				rel += fmt.Sprintf("page/%d/", v.Pager.Number)
+			if pager != nil && pager.Number > 1 {
+				rel += fmt.Sprintf("page/%d/", pager.Number)
 			}
-			if err := out.write(rel+"index.html", []byte(b.String())); err != nil {
+			if err := out.write(rel+"index.html", buf.Bytes()); err != nil {
 				problems.add(orGenerated(p.File), 0, 0, "write output: %v", err)
 				continue
 			}
@@ -216,13 +216,13 @@ func layoutNames(p *Page) []string {
 }
 
 // paginate splits a list page's pages into pagers of size n; other pages
-// get one view without a pager.
-func paginate(p *Page, n int) []view {
+// get one nil pager.
+func paginate(p *Page, n int) []*Pager {
 	if p.Type == TypePage || p.Type == TypeHome || p.Type == TypeTaxonomy {
-		return []view{{Page: p}}
+		return []*Pager{nil}
 	}
 	total := max(1, (len(p.Pages)+n-1)/n)
-	views := make([]view, total)
+	views := make([]*Pager, total)
 	for i := range total {
 		pg := &Pager{Number: i + 1, Total: total, Pages: p.Pages[i*n : min(len(p.Pages), (i+1)*n)]}
 		if i > 0 {
@@ -231,14 +231,14 @@ func paginate(p *Page, n int) []view {
 		if i+1 < total {
 			pg.NextURL = pagerURL(p, i+2)
 		}
-		views[i] = view{Page: p, Pager: pg}
+		views[i] = pg
 	}
 	return views
 }
 
 func pagerURL(p *Page, n int) string {
 	if n == 1 {
-		return p.RelPermalink()
+		return p.RelPermalink
 	}
-	return fmt.Sprintf("%spage/%d/", p.RelPermalink(), n)
+	return fmt.Sprintf("%spage/%d/", p.RelPermalink, n)
 }

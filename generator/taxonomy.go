@@ -37,7 +37,7 @@ func buildTaxonomies(site *Site, pages []*Page) []*Page {
 	var out []*Page
 	for _, def := range taxonomies() {
 		tax := &Page{Type: TypeTaxonomy, Site: site, Path: def.name + "/", Parent: site.Home,
-			FrontMatter: FrontMatter{Title: def.title}}
+			Title: def.title}
 		terms := map[string]*Page{}
 		for _, p := range pages {
 			for _, value := range def.terms(p) {
@@ -48,7 +48,7 @@ func buildTaxonomies(site *Site, pages []*Page) []*Page {
 				t := terms[slug]
 				if t == nil {
 					t = &Page{Type: TypeTerm, Site: site, Path: def.name + "/" + slug + "/", Parent: tax,
-						FrontMatter: FrontMatter{Title: termTitle(def.name, value)}}
+						Title: termTitle(def.name, value)}
 					terms[slug] = t
 				}
 				if !slices.Contains(t.Pages, p) {

@@ -3,12 +3,15 @@ package generator
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template/parse"
 	"time"
 )
@@ -26,6 +29,10 @@ type layouts struct {
 	sets       map[string]*template.Template
 	standalone map[string]bool
 	display    map[string]string
+
+	base  *template.Template // baseof.html and the partials
+	mu    sync.Mutex
+	cache map[string]template.HTML // partialCached results of this build
 }
 
 // templateFuncs are the functions every template may call. They are pure:
@@ -69,11 +76,15 @@ func loadLayouts(src string, theme fs.FS, themeDisplay string, problems *problem
 	add(theme, themeDisplay+"/"+LayoutsDir)
 	add(os.DirFS(src), LayoutsDir)
 
-	l := &layouts{sets: map[string]*template.Template{}, standalone: map[string]bool{}, display: map[string]string{}}
+	l := &layouts{sets: map[string]*template.Template{}, standalone: map[string]bool{}, display: map[string]string{},
+		cache: map[string]template.HTML{}}
 	for n, f := range files {
 		l.display[n] = f.display
 	}
-	base := template.New("").Funcs(templateFuncs())
+	funcs := templateFuncs()
+	funcs["partialCached"] = l.partialCached
+	base := template.New("").Funcs(funcs)
+	l.base = base
 	parseInto := func(t *template.Template, f layoutFile) bool {
 		data, err := fs.ReadFile(f.fsys, path.Join(LayoutsDir, f.name))
 		if err == nil {
@@ -93,6 +104,7 @@ func loadLayouts(src string, theme fs.FS, themeDisplay string, problems *problem
 			top = append(top, n)
 		}
 	}
+	slices.Sort(top)
 	for _, n := range top {
 		set, err := base.Clone()
 		if err != nil {
@@ -122,6 +134,29 @@ func hasOwnBody(t *template.Template) bool {
 	return false
 }
 
+// partialCached renders a partial once per build for each distinct key and
+// reuses the result, like Hugo's partialCached: for parts of a page that
+// are the same on many pages, such as the header. The keys default to the
+// partial's name alone.
+func (l *layouts) partialCached(name string, data any, keys ...any) (template.HTML, error) {
+	key := name + "\x00" + fmt.Sprint(keys...)
+	l.mu.Lock()
+	html, ok := l.cache[key]
+	l.mu.Unlock()
+	if ok {
+		return html, nil
+	}
+	var b strings.Builder
+	if err := l.base.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	html = template.HTML(b.String())
+	l.mu.Lock()
+	l.cache[key] = html
+	l.mu.Unlock()
+	return html, nil
+}
+
 // lookup returns the first layout that exists among names.
 func (l *layouts) lookup(names ...string) (string, *template.Template) {
 	for _, n := range names {
@@ -133,7 +168,7 @@ func (l *layouts) lookup(names ...string) (string, *template.Template) {
 }
 
 // execute renders data with the named layout.
-func (l *layouts) execute(w *strings.Builder, name string, t *template.Template, data any) error {
+func (l *layouts) execute(w io.Writer, name string, t *template.Template, data any) error {
 	entry := "baseof.html"
 	if l.standalone[name] || t.Lookup(entry) == nil {
 		entry = name

@@ -8,6 +8,7 @@
 package markdown
 
 import (
+	"bufio"
 	"bytes"
 	"html"
 	"strconv"
@@ -89,11 +90,12 @@ type Heading struct {
 }
 
 // Block is a part of the body: the lead (ID "") before the first level-2
-// heading, then one per level-2 heading, without the heading itself.
+// heading, then one per level-2 heading, without the heading itself. It
+// is a set of ranges of Result.HTML, so that blocks cost no copies.
 type Block struct {
-	ID    string
-	Title string
-	HTML  []byte
+	ID     string
+	Title  string
+	Ranges [][2]int
 }
 
 // Result is a converted body.
@@ -184,29 +186,33 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 
 	r := c.md.Renderer()
 	var buf bytes.Buffer
+	buf.Grow(len(src) * 3 / 2)
+	// One buffered writer for all renders: goldmark makes a new 4 KiB one
+	// for every call that gets a plain io.Writer.
+	w := bufio.NewWriter(&buf)
+	render := func(n ast.Node) error {
+		if err := r.Render(w, src, n); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
 	if !opts.Split {
-		if err := r.Render(&buf, src, doc); err != nil {
+		if err := render(doc); err != nil {
 			return nil, err
 		}
 		res.HTML = buf.Bytes()
 		return res, nil
 	}
 	// Render top-level blocks one by one so that the whole, the blocks and
-	// the list items come from one parse.
+	// the list items come from one parse. Blocks are ranges of the whole.
 	cur := Block{}
-	var part bytes.Buffer
-	flush := func() {
-		cur.HTML = bytes.Clone(part.Bytes())
-		res.Blocks = append(res.Blocks, cur)
-		part.Reset()
-	}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		start := buf.Len()
-		if err := r.Render(&buf, src, n); err != nil {
+		if err := render(n); err != nil {
 			return nil, err
 		}
 		if h, ok := n.(*ast.Heading); ok && h.Level == 2 {
-			flush()
+			res.Blocks = append(res.Blocks, cur)
 			id, _ := h.AttributeString("id")
 			idb, _ := id.([]byte)
 			cur = Block{ID: string(idb), Title: plainText(h, src)}
@@ -214,24 +220,44 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 		}
 		l, isList := n.(*ast.List)
 		if !isList || !opts.ExtractLists {
-			part.Write(buf.Bytes()[start:])
+			cur.add(start, buf.Len())
 			continue
 		}
-		{
-			for item := l.FirstChild(); item != nil; item = item.NextSibling() {
-				var ib bytes.Buffer
-				for c := item.FirstChild(); c != nil; c = c.NextSibling() {
-					if err := r.Render(&ib, src, c); err != nil {
-						return nil, err
-					}
+		end := buf.Len()
+		for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+			for c := item.FirstChild(); c != nil; c = c.NextSibling() {
+				if err := render(c); err != nil {
+					return nil, err
 				}
-				res.Items = append(res.Items, bytes.TrimSpace(ib.Bytes()))
 			}
+			res.Items = append(res.Items, bytes.Clone(bytes.TrimSpace(buf.Bytes()[end:])))
+			buf.Truncate(end)
 		}
 	}
-	flush()
+	res.Blocks = append(res.Blocks, cur)
 	res.HTML = buf.Bytes()
 	return res, nil
+}
+
+// add extends the block with the range [start, end) of the whole HTML.
+func (b *Block) add(start, end int) {
+	if n := len(b.Ranges); n > 0 && b.Ranges[n-1][1] == start {
+		b.Ranges[n-1][1] = end
+		return
+	}
+	b.Ranges = append(b.Ranges, [2]int{start, end})
+}
+
+// Of returns the block's HTML, given the whole converted HTML.
+func (b Block) Of(whole string) string {
+	if len(b.Ranges) == 1 {
+		return whole[b.Ranges[0][0]:b.Ranges[0][1]]
+	}
+	var sb strings.Builder
+	for _, r := range b.Ranges {
+		sb.WriteString(whole[r[0]:r[1]])
+	}
+	return sb.String()
 }
 
 // plainText returns the text of an inline tree, with typographic entities

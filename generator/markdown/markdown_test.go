@@ -121,9 +121,9 @@ func TestConvertStructure(t *testing.T) {
 	}
 	var ids []string
 	for _, b := range res.Blocks {
-		ids = append(ids, b.ID+"="+strings.TrimSpace(string(b.HTML)))
+		ids = append(ids, b.ID+"="+strings.TrimSpace(b.Of(string(res.HTML))))
 	}
-	if len(ids) != 3 || ids[1] != "you-answer=<p>Say this.</p>" || ids[2] != "why-it-works=<p>Because.</p>" {
+	if len(ids) != 3 || ids[0] != "=<p>Lead paragraph with <em>emphasis</em>\nover two lines.</p>" || ids[1] != "you-answer=<p>Say this.</p>" || ids[2] != "why-it-works=<p>Because.</p>" {
 		t.Errorf("blocks = %q", ids)
 	}
 	if !strings.Contains(string(res.HTML), "<h2 id=\"why-it-works\">Why it works</h2>") {
