@@ -128,7 +128,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	// Render.
 	conv := markdown.New(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	convertMarkdown(site, conv, files, cfg.CheckLinks, false, false, problems)
+	convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems)
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -177,6 +177,9 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		if err := out.write(name, data); err != nil {
 			problems.add(name, 0, 0, "%v", err)
 		}
+	}
+	if err := writeSearchIndex(site, out); err != nil {
+		problems.add(SearchFile, 0, 0, "%v", err)
 	}
 	cat := buildCatalog(site)
 	data, err := cat.Marshal()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -32,7 +34,15 @@ func decodeTOML(src []byte, v any, file string, lineOffset int, known []string) 
 			}
 			return []Problem{{File: file, Line: offsetLine(line, lineOffset), Col: col, Msg: "toml: " + msg}}
 		}
-		return []Problem{{File: file, Line: lineOffset + 1, Msg: "toml: " + err.Error()}}
+		// Decoding errors (a string where a number belongs) are not
+		// ParseErrors but say "line N (last key "k"): ...".
+		msg := strings.TrimPrefix(err.Error(), "toml: ")
+		line := 0
+		if m := decodeErrPattern.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2] + ": " + m[3]
+		}
+		return []Problem{{File: file, Line: offsetLine(line, lineOffset), Col: min(line, 1), Msg: msg}}
 	}
 	var ps []Problem
 	for _, key := range md.Undecoded() {
@@ -54,6 +64,8 @@ func offsetLine(line, offset int) int {
 	}
 	return line + offset
 }
+
+var decodeErrPattern = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 // keyLine finds where key is defined in TOML source: the line of its
 // table header or of its "key =" line inside the right table. It is a

@@ -1,0 +1,156 @@
+package generator
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// SearchFile is the search index's name at the site root.
+const SearchFile = "search.json"
+
+// searchSummaryWords bounds a summary in the index: enough for a result
+// line, and the index of a large site stays small.
+const searchSummaryWords = 30
+
+// searchIndex is search.json: everything the theme's script needs to
+// search with no server. Body words are not repeated per page: the index
+// holds one sorted dictionary, and each page lists the dictionary entries
+// its body uses as a delta-coded string (see appendDeltas). A sorted
+// dictionary also turns a prefix query into one binary search.
+type searchIndex struct {
+	Version  int           `json:"v"`
+	Sections []string      `json:"sections"` // top-level section titles
+	Words    []string      `json:"words"`    // body words, sorted
+	Pages    []searchEntry `json:"pages"`
+}
+
+type searchEntry struct {
+	Title    string      `json:"t"`
+	URL      string      `json:"u"`
+	Kind     string      `json:"k,omitempty"`
+	Section  int         `json:"s"` // index into Sections, -1 for none
+	Summary  string      `json:"d,omitempty"`
+	Headings [][2]string `json:"h,omitempty"` // [id, text]
+	Body     string      `json:"w,omitempty"` // delta-coded word ids
+}
+
+// searchStop are words too common to be worth a place in the index.
+var searchStop = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true,
+	"but": true, "by": true, "for": true, "from": true, "has": true, "have": true,
+	"in": true, "is": true, "it": true, "its": true, "of": true, "on": true, "or": true,
+	"that": true, "the": true, "this": true, "to": true, "was": true, "were": true,
+	"will": true, "with": true, "you": true, "your": true,
+}
+
+// searchWords splits text into lower-case words of letters and digits, as
+// the theme's script splits a query.
+func searchWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// writeSearchIndex writes search.json.
+func writeSearchIndex(site *Site, out output) error {
+	data, err := searchJSON(site)
+	if err != nil {
+		return err
+	}
+	return out.write(SearchFile, data)
+}
+
+// searchJSON builds the search index of the site's sections and regular
+// pages. The pages' plain text is let go once indexed. The output depends
+// only on the site, so two builds write the same bytes.
+func searchJSON(site *Site) ([]byte, error) {
+	var pages []*Page
+	for _, p := range site.allPages() {
+		if p.Type == TypePage || p.Type == TypeSection {
+			pages = append(pages, p)
+		}
+	}
+	idx := searchIndex{Version: 1}
+	sectionIdx := map[string]int{}
+	for i, s := range site.Sections {
+		idx.Sections = append(idx.Sections, s.Title)
+		sectionIdx[s.Path] = i
+	}
+
+	bodies := make([][]string, len(pages))
+	dict := map[string]int{}
+	for i, p := range pages {
+		seen := map[string]bool{}
+		for _, w := range searchWords(p.text) {
+			if seen[w] || searchStop[w] || len(w) < 2 {
+				continue
+			}
+			seen[w] = true
+			bodies[i] = append(bodies[i], w)
+			dict[w] = 0
+		}
+		p.text = ""
+	}
+	idx.Words = make([]string, 0, len(dict))
+	for w := range dict {
+		idx.Words = append(idx.Words, w)
+	}
+	slices.Sort(idx.Words)
+	for i, w := range idx.Words {
+		dict[w] = i
+	}
+
+	idx.Pages = make([]searchEntry, len(pages))
+	ids := make([]int, 0, 512)
+	for i, p := range pages {
+		e := searchEntry{Title: p.Title, URL: p.RelPermalink, Kind: p.Kind, Section: -1,
+			Summary: truncateWords(p.Summary, searchSummaryWords)}
+		if p.Type == TypeSection {
+			e.Kind = TypeSection
+		}
+		if s, ok := sectionIdx[p.Section()]; ok {
+			e.Section = s
+		}
+		for _, h := range p.TOC() {
+			e.Headings = append(e.Headings, [2]string{h.ID, h.Text})
+		}
+		ids = ids[:0]
+		for _, w := range bodies[i] {
+			ids = append(ids, dict[w])
+		}
+		slices.Sort(ids)
+		e.Body = string(appendDeltas(nil, ids))
+		idx.Pages[i] = e
+	}
+	return json.Marshal(idx)
+}
+
+// Digits of the delta code: a number is written in base 32, most
+// significant digit first, every digit but the last from deltaMore and the
+// last from deltaLast, so that numbers need no separator. All of them are
+// plain in JSON strings.
+const (
+	deltaLast = "0123456789abcdefghijklmnopqrstuv"
+	deltaMore = "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+)
+
+// appendDeltas appends the code of sorted ids: the first id, then each
+// id's distance from the one before.
+func appendDeltas(b []byte, ids []int) []byte {
+	prev := 0
+	var digits [8]byte
+	for _, id := range ids {
+		v := id - prev
+		prev = id
+		n := len(digits) - 1
+		digits[n] = deltaLast[v&31]
+		for v >>= 5; v > 0; v >>= 5 {
+			n--
+			digits[n] = deltaMore[v&31]
+		}
+		b = append(b, digits[n:]...)
+	}
+	return b
+}
