@@ -62,10 +62,51 @@ type Result struct {
 // the error is the Problems when there are any, or what stopped the build.
 // On any problem the previous output is left untouched.
 func Build(ctx context.Context, opts Options) (*Result, error) {
+	opts = opts.withDefaults()
+	start := opts.Now()
+	res := &Result{Dest: opts.Dest}
+	if err := checkDest(opts.Source, opts.Dest); err != nil {
+		return res, err
+	}
+	absDest, _ := filepath.Abs(opts.Dest)
+	var out output
+	staging := ""
+	if opts.CheckOnly {
+		out = &discardOutput{dirOutput: *newDirOutput("")}
+	} else {
+		removeLeftovers(absDest)
+		var err error
+		staging, err = newStaging(absDest)
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
+		out = newDirOutput(staging)
+	}
+	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, res)
+	if err != nil {
+		return res, err
+	}
+	res.Problems = problems.sorted()
+	res.Duration = opts.Now().Sub(start)
+	if len(res.Problems) > 0 {
+		return res, res.Problems
+	}
+	if opts.CheckOnly {
+		return res, nil
+	}
+	if err := swapIn(staging, absDest); err != nil {
+		return res, err
+	}
+	res.Duration = opts.Now().Sub(start)
+	return res, nil
+}
+
+// withDefaults fills in the options left empty.
+func (opts Options) withDefaults() Options {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	start := opts.Now()
 	if opts.Source == "" {
 		opts.Source = "."
 	}
@@ -75,10 +116,25 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Theme == nil {
 		opts.Theme = themes.Default()
 	}
-	res := &Result{Dest: opts.Dest}
-	if err := checkDest(opts.Source, opts.Dest); err != nil {
-		return res, err
-	}
+	return opts
+}
+
+// generation is what one run of the phases built: a Builder keeps it to
+// render parts of the site again.
+type generation struct {
+	site       *Site
+	layouts    *layouts
+	conv       *markdown.Converter
+	files      *fileIndex
+	anchors    []anchorCheck // every page's links to headings
+	siteStatic map[string]bool
+}
+
+// generate runs the phases, writing every output file to out and counting
+// them in res. search writes the search index. The problems are returned
+// rather than acted on; the error is what stopped the run.
+func generate(ctx context.Context, opts Options, absDest string, out output,
+	search func(*Site, output) error, res *Result) (*generation, *problemList, error) {
 	problems := &problemList{}
 
 	// Load.
@@ -95,7 +151,6 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		problems.add(ConfigFile, 0, 0, "base_url: %v", err)
 		baseURL = "/"
 	}
-	absDest, _ := filepath.Abs(opts.Dest)
 	tree := readContent(opts.Source, absDest, problems)
 	staticNames, err := walkFS(os.DirFS(opts.Source), StaticDir)
 	if err != nil {
@@ -107,7 +162,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	layouts := loadLayouts(opts.Source, opts.Theme, "themes/default", problems)
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return nil, problems, err
 	}
 
 	// Assemble.
@@ -128,22 +183,9 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	// Render.
 	conv := markdown.New(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems)
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems)
 	if err := ctx.Err(); err != nil {
-		return res, err
-	}
-	var out output
-	staging := ""
-	if opts.CheckOnly {
-		out = &discardOutput{dirOutput: *newDirOutput("")}
-	} else {
-		removeLeftovers(absDest)
-		staging, err = newStaging(absDest)
-		if err != nil {
-			return res, err
-		}
-		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
-		out = newDirOutput(staging)
+		return nil, problems, err
 	}
 	// Static files: the theme's, shadowed by the site's; then resources.
 	siteStatic := map[string]bool{}
@@ -178,7 +220,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			problems.add(name, 0, 0, "%v", err)
 		}
 	}
-	if err := writeSearchIndex(site, out); err != nil {
+	if err := search(site, out); err != nil {
 		problems.add(SearchFile, 0, 0, "%v", err)
 	}
 	cat := buildCatalog(site)
@@ -190,7 +232,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		problems.add(catalog.FileName, 0, 0, "%v", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return nil, problems, err
 	}
 
 	res.Pages = len(site.Pages)
@@ -199,19 +241,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		res.Taxonomies += 1 + len(t.Terms)
 	}
 	res.Practices = len(cat.Practices)
-	res.Problems = problems.sorted()
-	res.Duration = opts.Now().Sub(start)
-	if len(res.Problems) > 0 {
-		return res, res.Problems
-	}
-	if opts.CheckOnly {
-		return res, nil
-	}
-	if err := swapIn(staging, absDest); err != nil {
-		return res, err
-	}
-	res.Duration = opts.Now().Sub(start)
-	return res, nil
+	g := &generation{site: site, layouts: layouts, conv: conv, files: files, anchors: anchors, siteStatic: siteStatic}
+	return g, problems, nil
 }
 
 // renderNotFound writes 404.html with the 404 layout.

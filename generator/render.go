@@ -69,8 +69,9 @@ func (s *Site) allPages() []*Page {
 }
 
 // convertMarkdown renders every page's body, resolving links; anchors into
-// other pages are checked afterwards, when all headings are known.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList) {
+// other pages are checked afterwards, when all headings are known. It
+// returns every page's anchor links, for a Builder to check again later.
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList) []anchorCheck {
 	var withBody []*Page
 	for _, p := range site.allPages() {
 		if p.File != "" {
@@ -79,41 +80,46 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 	}
 	anchors := &anchorChecks{}
 	parallel(len(withBody), func(i int) {
-		p := withBody[i]
-		lc := &linkChecker{site: site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
-		res, err := conv.Convert(p.body, markdown.ConvertOptions{
-			Resolver:     lc,
-			Split:        p.Kind == KindQuestions || p.Kind == KindScript,
-			ExtractLists: p.Kind == KindQuestions,
-			KeepText:     keepText,
-		})
-		if err != nil {
-			problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
-			return
-		}
-		if !keepSource {
-			p.body = nil // the HTML replaces it; let it go early
-		}
-		p.Content = template.HTML(res.HTML)
-		p.Headings = res.Headings
-		p.WordCount = res.Words
-		p.text = res.Text
-		p.blocks = res.Blocks
-		if p.Summary == "" {
-			p.Summary = truncateWords(res.Summary, 50)
-		}
-		if p.Kind == KindQuestions {
-			p.Questions = make([]template.HTML, len(res.Items))
-			for i, it := range res.Items {
-				p.Questions[i] = template.HTML(it)
-			}
-			if len(p.Questions) == 0 {
-				problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
-			}
-		}
+		convertPage(withBody[i], conv, files, checkLinks, keepText, keepSource, anchors, problems)
 	})
 	if checkLinks {
 		checkAnchors(anchors.list, problems)
+	}
+	return anchors.list
+}
+
+// convertPage renders one page's body and sets what derives from it.
+func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, anchors *anchorChecks, problems *problemList) {
+	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
+	res, err := conv.Convert(p.body, markdown.ConvertOptions{
+		Resolver:     lc,
+		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
+		ExtractLists: p.Kind == KindQuestions,
+		KeepText:     keepText,
+	})
+	if err != nil {
+		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
+		return
+	}
+	if !keepSource {
+		p.body = nil // the HTML replaces it; let it go early
+	}
+	p.Content = template.HTML(res.HTML)
+	p.Headings = res.Headings
+	p.WordCount = res.Words
+	p.text = res.Text
+	p.blocks = res.Blocks
+	if p.Summary == "" {
+		p.Summary = truncateWords(res.Summary, 50)
+	}
+	if p.Kind == KindQuestions {
+		p.Questions = make([]template.HTML, len(res.Items))
+		for i, it := range res.Items {
+			p.Questions[i] = template.HTML(it)
+		}
+		if len(p.Questions) == 0 {
+			problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
+		}
 	}
 }
 
@@ -141,7 +147,11 @@ type output interface {
 
 // renderPages executes the layouts for every page and writes the results.
 func renderPages(site *Site, l *layouts, out output, problems *problemList) int {
-	pages := site.allPages()
+	return renderPageList(site, site.allPages(), l, out, problems)
+}
+
+// renderPageList executes the layouts for some of the site's pages.
+func renderPageList(site *Site, pages []*Page, l *layouts, out output, problems *problemList) int {
 	type tmplErr struct {
 		p     Problem
 		count int
