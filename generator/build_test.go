@@ -97,7 +97,7 @@ func TestBuildWritesPrettyURLsSectionsAndListsInOrder(t *testing.T) {
 	if a, b := strings.Index(list, "Alpha"), strings.Index(list, "Beta"); a < 0 || b < 0 || a > b {
 		t.Errorf("section list not sorted by weight:\n%s", list)
 	}
-	s.AssertFile("public/guides/index.html", "! Zeta", `href="/guides/page/2/"`)
+	s.AssertFile("public/guides/index.html", `href="/guides/page/2/"`, "Page 1 of 2")
 	s.AssertFile("public/guides/page/2/index.html", "Zeta", "Page 2 of 2")
 	s.AssertFile("public/guides/index.html", "Alpha’s first paragraph is its summary.")
 	s.AssertFile("public/guides/deep/nested/page/index.html", `<img src="/guides/deep/nested/diagram.png" alt="a diagram">`)

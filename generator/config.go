@@ -81,6 +81,13 @@ func LoadConfig(src string) (Config, []Problem) {
 	if err != nil {
 		return cfg, []Problem{{File: ConfigFile, Msg: err.Error()}}
 	}
+	return ParseConfig(data)
+}
+
+// ParseConfig decodes site.toml's content over the defaults and validates
+// it; problems are positioned in site.toml.
+func ParseConfig(data []byte) (Config, []Problem) {
+	cfg := DefaultConfig()
 	ps := decodeTOML(data, &cfg, ConfigFile, 0, configKeys)
 	return cfg, append(ps, cfg.validate(data)...)
 }

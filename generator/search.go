@@ -82,13 +82,8 @@ func searchJSON(site *Site) ([]byte, error) {
 	bodies := make([][]string, len(pages))
 	dict := map[string]int{}
 	for i, p := range pages {
-		seen := map[string]bool{}
-		for _, w := range searchWords(p.text) {
-			if seen[w] || searchStop[w] || len(w) < 2 {
-				continue
-			}
-			seen[w] = true
-			bodies[i] = append(bodies[i], w)
+		bodies[i] = indexWords(p.text)
+		for _, w := range bodies[i] {
 			dict[w] = 0
 		}
 		p.text = ""
@@ -105,26 +100,46 @@ func searchJSON(site *Site) ([]byte, error) {
 	idx.Pages = make([]searchEntry, len(pages))
 	ids := make([]int, 0, 512)
 	for i, p := range pages {
-		e := searchEntry{Title: p.Title, URL: p.RelPermalink, Kind: p.Kind, Section: -1,
-			Summary: truncateWords(p.Summary, searchSummaryWords)}
-		if p.Type == TypeSection {
-			e.Kind = TypeSection
-		}
-		if s, ok := sectionIdx[p.Section()]; ok {
-			e.Section = s
-		}
-		for _, h := range p.TOC() {
-			e.Headings = append(e.Headings, [2]string{h.ID, h.Text})
-		}
-		ids = ids[:0]
-		for _, w := range bodies[i] {
-			ids = append(ids, dict[w])
-		}
-		slices.Sort(ids)
-		e.Body = string(appendDeltas(nil, ids))
-		idx.Pages[i] = e
+		idx.Pages[i] = newSearchEntry(p, sectionIdx, bodies[i], dict, ids)
 	}
 	return json.Marshal(idx)
+}
+
+// indexWords are the distinct words of a page's text worth indexing.
+func indexWords(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range searchWords(text) {
+		if seen[w] || searchStop[w] || len(w) < 2 {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+	}
+	return out
+}
+
+// newSearchEntry is a page's entry in the index; words are its indexWords,
+// dict the dictionary ids, ids a scratch buffer.
+func newSearchEntry(p *Page, sectionIdx map[string]int, words []string, dict map[string]int, ids []int) searchEntry {
+	e := searchEntry{Title: p.Title, URL: p.RelPermalink, Kind: p.Kind, Section: -1,
+		Summary: truncateWords(p.Summary, searchSummaryWords)}
+	if p.Type == TypeSection {
+		e.Kind = TypeSection
+	}
+	if s, ok := sectionIdx[p.Section()]; ok {
+		e.Section = s
+	}
+	for _, h := range p.TOC() {
+		e.Headings = append(e.Headings, [2]string{h.ID, h.Text})
+	}
+	ids = ids[:0]
+	for _, w := range words {
+		ids = append(ids, dict[w])
+	}
+	slices.Sort(ids)
+	e.Body = string(appendDeltas(nil, ids))
+	return e
 }
 
 // Digits of the delta code: a number is written in base 32, most

@@ -1,0 +1,457 @@
+package generator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/playbook-dev/playbook/generator/markdown"
+)
+
+// Builder builds one site again and again into one directory, for a live
+// preview. Between builds it keeps the site it built; when only page
+// bodies changed, and nothing other pages show of them did, it converts
+// and renders just those pages. Anything else is rebuilt in full. Either
+// way it writes only the output files whose bytes changed, each one
+// atomically, and deletes the ones that disappeared, so that the
+// directory always holds exactly what Build would write there.
+//
+// A build with problems leaves the directory as it was; the changes it
+// saw are remembered and tried again with the next build.
+type Builder struct {
+	opts    Options
+	absDest string
+	seed    maphash.Seed
+
+	mu       sync.Mutex
+	gen      *generation       // the last good build; nil forces a full build
+	search   *searchCache      // its search index
+	cross    map[string]bool   // body-derived fields layouts read off other pages
+	result   Result            // its counts
+	manifest map[string]uint64 // output file → hash of its bytes in dest
+	pending  map[string]bool   // changes not yet in a good build
+}
+
+// Update is what one Builder run did.
+type Update struct {
+	Result
+	// Incremental is true when only changed pages were rendered.
+	Incremental bool
+	// Rendered counts the HTML files rendered.
+	Rendered int
+	// Written and Removed are the output files whose bytes changed and
+	// the ones deleted, slash-separated and sorted.
+	Written []string
+	Removed []string
+}
+
+// NewBuilder returns a Builder for the options; CheckOnly is not allowed.
+func NewBuilder(opts Options) (*Builder, error) {
+	opts = opts.withDefaults()
+	if opts.CheckOnly {
+		return nil, errors.New("builder: CheckOnly writes nothing; use Build")
+	}
+	if err := checkDest(opts.Source, opts.Dest); err != nil {
+		return nil, err
+	}
+	absDest, err := filepath.Abs(opts.Dest)
+	if err != nil {
+		return nil, err
+	}
+	return &Builder{opts: opts, absDest: absDest, seed: maphash.MakeSeed(), pending: map[string]bool{}}, nil
+}
+
+// Dest is the directory the Builder writes.
+func (b *Builder) Dest() string { return b.absDest }
+
+// Build brings the output up to date. changed lists the paths, relative
+// to the source and slash-separated, that changed since the last call;
+// nil means unknown, and rebuilds everything. The error is the Problems
+// when there are any, or what stopped the build.
+func (b *Builder) Build(ctx context.Context, changed []string) (*Update, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := b.opts.Now()
+	full := changed == nil
+	for _, c := range changed {
+		b.pending[path.Clean(c)] = true
+	}
+	if !full {
+		upd, ok, err := b.incremental(ctx, slices.Sorted(mapKeys(b.pending)))
+		if ok {
+			if err == nil || errors.As(err, new(Problems)) {
+				upd.Duration = b.opts.Now().Sub(start)
+			}
+			if err == nil {
+				clear(b.pending)
+			}
+			return upd, err
+		}
+	}
+	upd, err := b.full(ctx)
+	upd.Duration = b.opts.Now().Sub(start)
+	if err == nil {
+		clear(b.pending)
+	}
+	return upd, err
+}
+
+func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// full runs every phase and writes what changed.
+func (b *Builder) full(ctx context.Context) (*Update, error) {
+	upd := &Update{Result: Result{Dest: b.opts.Dest}}
+	if b.manifest == nil {
+		m, err := scanManifest(b.absDest, b.seed)
+		if err != nil {
+			return upd, err
+		}
+		b.manifest = m
+	}
+	out, err := b.newDiffOutput(false)
+	if err != nil {
+		return upd, err
+	}
+	defer os.RemoveAll(out.root)
+	var search *searchCache
+	writeSearch := func(site *Site, o output) error {
+		search = newSearchCache(site)
+		return o.write(SearchFile, search.json())
+	}
+	gen, problems, err := generate(ctx, b.opts, b.absDest, out, writeSearch, &upd.Result)
+	if err != nil {
+		return upd, err
+	}
+	upd.Rendered = upd.Files
+	upd.Problems = problems.sorted()
+	if len(upd.Problems) > 0 {
+		return upd, upd.Problems
+	}
+	if err := b.commit(out, upd); err != nil {
+		return upd, err
+	}
+	b.gen, b.search, b.result = gen, search, upd.Result
+	b.cross = gen.layouts.crossPageFields()
+	return upd, nil
+}
+
+// incremental re-renders the changed pages when that gives the same
+// output as a full build; ok is false when it cannot tell, and nothing
+// was changed.
+func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Update, ok bool, err error) {
+	g := b.gen
+	if g == nil {
+		return nil, false, nil
+	}
+	var pages []*Page
+	var copies [][2]string // output name, source path
+	for _, c := range changed {
+		top, rest, _ := strings.Cut(c, "/")
+		if ignoredPath(c) {
+			continue
+		}
+		switch top {
+		case ContentDir, StaticDir:
+		case ConfigFile, LayoutsDir:
+			return nil, false, nil
+		default:
+			continue // not an input of the site
+		}
+		fi, err := os.Stat(filepath.Join(b.opts.Source, filepath.FromSlash(c)))
+		if err != nil || !fi.Mode().IsRegular() {
+			return nil, false, nil // gone, or a directory: the tree changed
+		}
+		switch {
+		case top == ContentDir && strings.HasSuffix(rest, ".md"):
+			p := g.site.byFile[rest]
+			if p == nil {
+				return nil, false, nil
+			}
+			pages = append(pages, p)
+		case top == ContentDir && g.files.resources[rest]:
+			copies = append(copies, [2]string{rest, c})
+		case top == StaticDir && g.siteStatic[rest]:
+			copies = append(copies, [2]string{rest, c})
+		default:
+			return nil, false, nil // a new file
+		}
+	}
+
+	// Read the pages again; their front matter must be what it was.
+	problems := &problemList{}
+	fresh := make([]*Page, len(pages))
+	for i, p := range pages {
+		data, err := os.ReadFile(filepath.Join(b.opts.Source, filepath.FromSlash(p.File)))
+		if err != nil {
+			return nil, false, nil
+		}
+		decoded := &problemList{}
+		fresh[i] = newContentPage(g.site, source{rel: strings.TrimPrefix(p.File, ContentDir+"/"), data: data}, decoded)
+		if decoded.len() > 0 || string(fresh[i].frontSrc) != string(p.frontSrc) {
+			return nil, false, nil
+		}
+	}
+	saved := make([]derived, len(pages))
+	for i, p := range pages {
+		saved[i] = saveDerived(p)
+	}
+	restore := func() {
+		for i, p := range pages {
+			saved[i].restore(p)
+		}
+	}
+	anchors := &anchorChecks{}
+	cfg := g.site.cfg
+	parallel(len(pages), func(i int) {
+		p := pages[i]
+		p.body, p.bodyLine, p.Summary = fresh[i].body, fresh[i].bodyLine, fresh[i].Summary
+		convertPage(p, g.conv, g.files, cfg.CheckLinks, true, false, anchors, problems)
+	})
+	for i, p := range pages {
+		if !saved[i].sameAsSeen(p, b.cross) {
+			restore()
+			return nil, false, nil
+		}
+	}
+	allAnchors := make([]anchorCheck, 0, len(g.anchors)+len(anchors.list))
+	for _, a := range g.anchors {
+		if !slices.Contains(pages, a.from) {
+			allAnchors = append(allAnchors, a)
+		}
+	}
+	allAnchors = append(allAnchors, anchors.list...)
+	if cfg.CheckLinks {
+		checkAnchors(allAnchors, problems)
+	}
+	if err := ctx.Err(); err != nil {
+		restore()
+		return nil, true, err
+	}
+
+	upd = &Update{Result: b.result, Incremental: true}
+	if problems.len() == 0 {
+		out, err := b.newDiffOutput(true)
+		if err != nil {
+			restore()
+			return upd, true, err
+		}
+		defer os.RemoveAll(out.root)
+		upd.Rendered = renderPageList(g.site, pages, g.layouts, out, problems)
+		upd.Files = upd.Rendered
+		for _, c := range copies {
+			data, err := os.ReadFile(filepath.Join(b.opts.Source, filepath.FromSlash(c[1])))
+			if err == nil {
+				err = out.write(c[0], data)
+			}
+			if err != nil {
+				problems.add(c[1], 0, 0, "%v", err)
+			}
+		}
+		if problems.len() == 0 && len(pages) > 0 {
+			b.search.update(pages)
+			if err := out.write(SearchFile, b.search.json()); err != nil {
+				problems.add(SearchFile, 0, 0, "%v", err)
+			}
+		}
+		if problems.len() == 0 {
+			if err := b.commit(out, upd); err != nil {
+				return upd, true, err
+			}
+			g.anchors = allAnchors
+			return upd, true, nil
+		}
+	}
+	restore()
+	upd.Problems = problems.sorted()
+	return upd, true, upd.Problems
+}
+
+// ignoredPath reports whether any segment of a source path is ignored.
+func ignoredPath(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if IgnoredName(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// derived is what converting a page's body set, kept to compare and to
+// put back when an incremental build fails.
+type derived struct{ page Page }
+
+func saveDerived(p *Page) derived { return derived{page: *p} }
+
+func (d derived) restore(p *Page) {
+	o := &d.page
+	p.body, p.bodyLine, p.Summary = o.body, o.bodyLine, o.Summary
+	p.Content, p.Headings, p.WordCount, p.text = o.Content, o.Headings, o.WordCount, ""
+	p.blocks, p.Questions = o.blocks, o.Questions
+}
+
+// sameAsSeen reports whether what other pages may show of p is unchanged:
+// its summary always (lists, feeds and the catalog show it), and the
+// body-derived fields the layouts read off pages other than dot.
+func (d derived) sameAsSeen(p *Page, cross map[string]bool) bool {
+	o := &d.page
+	if p.Summary != o.Summary {
+		return false
+	}
+	if cross["content"] && (p.Content != o.Content || !slices.EqualFunc(p.blocks, o.blocks, sameBlock)) {
+		return false
+	}
+	if cross["headings"] && !slices.Equal(p.Headings, o.Headings) {
+		return false
+	}
+	if cross["words"] && p.WordCount != o.WordCount {
+		return false
+	}
+	if cross["questions"] && !slices.Equal(p.Questions, o.Questions) {
+		return false
+	}
+	return true
+}
+
+func sameBlock(a, b markdown.Block) bool {
+	return a.ID == b.ID && a.Title == b.Title && slices.Equal(a.Ranges, b.Ranges)
+}
+
+// commit moves the changed files into dest, deletes the outputs that
+// disappeared (full builds only) and records the new hashes. On an error
+// the manifest is dropped, so that the next build starts over.
+func (b *Builder) commit(out *diffOutput, upd *Update) error {
+	slices.Sort(out.changed)
+	upd.Written = out.changed
+	err := func() error {
+		if !out.keep {
+			for rel := range b.manifest {
+				if _, ok := out.sums[rel]; !ok {
+					upd.Removed = append(upd.Removed, rel)
+				}
+			}
+			slices.Sort(upd.Removed)
+			for _, rel := range upd.Removed {
+				p := filepath.Join(b.absDest, filepath.FromSlash(rel))
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+				pruneEmptyDirs(b.absDest, filepath.Dir(p))
+				delete(b.manifest, rel)
+			}
+		}
+		for _, rel := range out.changed {
+			dst := filepath.Join(b.absDest, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(filepath.Join(out.root, filepath.FromSlash(rel)), dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		b.manifest, b.gen = nil, nil
+		return fmt.Errorf("publish: %w", err)
+	}
+	for rel, sum := range out.sums {
+		b.manifest[rel] = sum
+	}
+	return nil
+}
+
+// pruneEmptyDirs removes dir and its parents up to root while they are
+// empty, as a clean build would not have them.
+func pruneEmptyDirs(root, dir string) {
+	for within(dir, root) && dir != root {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// scanManifest hashes the files already in dest, so that a first build
+// into a used directory rewrites only what differs and deletes the rest.
+func scanManifest(dest string, seed maphash.Seed) (map[string]uint64, error) {
+	m := map[string]uint64{}
+	err := filepath.WalkDir(dest, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == dest && errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dest, p)
+		m[filepath.ToSlash(rel)] = maphash.Bytes(seed, data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read output %s: %w", dest, err)
+	}
+	return m, nil
+}
+
+// diffOutput writes to a staging directory only the files whose bytes
+// differ from the manifest, and records every file's hash.
+type diffOutput struct {
+	dirOutput
+	old  map[string]uint64
+	seed maphash.Seed
+	keep bool // an incremental build: files not written stay
+
+	mu      sync.Mutex
+	sums    map[string]uint64
+	changed []string
+}
+
+func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
+	staging, err := newStaging(b.absDest)
+	if err != nil {
+		return nil, err
+	}
+	return &diffOutput{dirOutput: *newDirOutput(staging), old: b.manifest, seed: b.seed, keep: keep,
+		sums: map[string]uint64{}}, nil
+}
+
+func (o *diffOutput) write(rel string, data []byte) error {
+	sum := maphash.Bytes(o.seed, data)
+	if old, ok := o.old[rel]; ok && old == sum {
+		if _, err := o.claim(rel); err != nil {
+			return err
+		}
+	} else if err := o.dirOutput.write(rel, data); err != nil {
+		return err
+	} else {
+		o.mu.Lock()
+		o.changed = append(o.changed, rel)
+		o.mu.Unlock()
+	}
+	o.mu.Lock()
+	o.sums[rel] = sum
+	o.mu.Unlock()
+	return nil
+}
