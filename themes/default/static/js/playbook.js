@@ -1,0 +1,296 @@
+// Playbook default theme: progressive enhancement only. Every page works
+// without this script; with it, headings get copy-link anchors, the
+// header gets search over /search.json, and the adoption form shows the
+// team's status and sends an idempotency key. No external requests.
+(function () {
+  "use strict";
+
+  var doc = document;
+
+  function el(tag, cls, text) {
+    var e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  // Where you are: the section tree marks the current page.
+  var here = location.pathname;
+  doc.querySelectorAll(".tree a").forEach(function (a) {
+    if (a.pathname === here) a.setAttribute("aria-current", "page");
+    else if (a.getAttribute("aria-current")) a.removeAttribute("aria-current");
+  });
+
+  // Printed cards carry the page's full address.
+  doc.querySelectorAll(".print-url").forEach(function (e) {
+    e.textContent = location.origin + location.pathname;
+  });
+
+  // Copy-link anchors on headings with ids.
+  doc.querySelectorAll("main :is(h2, h3, h4)[id]").forEach(function (h) {
+    if (h.closest(".toc")) return;
+    var a = el("a", "anchor", "#");
+    a.href = "#" + h.id;
+    a.setAttribute("aria-label", "Copy link to section " + h.textContent.trim());
+    a.addEventListener("click", function () {
+      var url = location.origin + location.pathname + location.search + "#" + h.id;
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(url).then(function () {
+          a.classList.add("copied");
+          setTimeout(function () { a.classList.remove("copied"); }, 1500);
+        }, function () {});
+      }
+    });
+    h.appendChild(a);
+  });
+
+  adoption();
+  search();
+
+  // uuid is a random idempotency key; crypto.randomUUID needs a secure
+  // context, getRandomValues does not.
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+
+  function adoption() {
+    var form = doc.querySelector(".adopt form");
+    if (!form) return;
+    var key = el("input");
+    key.type = "hidden";
+    key.name = "key";
+    key.value = uuid();
+    form.appendChild(key);
+
+    var practice = form.elements.practice.value;
+    var base = form.getAttribute("action").replace(/\/report$/, "");
+    var out = doc.querySelector(".adopt-status");
+    var labels = { trying: "Trying it", adopted: "Adopted", dropped: "Dropped", "not-started": "Not started" };
+    fetch(base + "/api/status?practice=" + encodeURIComponent(practice), {
+      credentials: "include", headers: { Accept: "application/json" }
+    }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (s) {
+      if (!s || !out) return;
+      out.textContent = "";
+      if (s.team) {
+        out.appendChild(doc.createTextNode("Your team, " + s.team + ": "));
+        out.appendChild(el("strong", "", s.status ? (labels[s.status] || s.status) : "not reported yet"));
+        if (s.stale) out.appendChild(doc.createTextNode(" (please confirm it still holds)"));
+        out.appendChild(doc.createTextNode(". "));
+        var radio = s.status && form.querySelector('input[name="status"][value="' + s.status + '"]');
+        if (radio && !form.querySelector('input[name="status"]:checked')) radio.checked = true;
+      }
+      if (s.teams > 0) {
+        out.appendChild(el("span", "adopt-count", "Adopted by " + s.adopted + " of " + s.teams +
+          (s.teams === 1 ? " team." : " teams.")));
+      }
+      out.hidden = !out.textContent;
+    }).catch(function () {});
+  }
+
+  function search() {
+    var box = doc.querySelector(".search");
+    if (!box || !window.fetch) return;
+    var input = box.querySelector("input");
+    var panel = box.querySelector(".search-panel");
+    var list = box.querySelector("#search-results");
+    var status = box.querySelector(".search-status");
+    var kinds = { practice: "Practice", questions: "Question set", script: "Resistance script", section: "Section" };
+    var index = null, loading = null, active = -1, results = [];
+    box.hidden = false;
+
+    function load() {
+      if (!loading) {
+        loading = fetch(box.getAttribute("data-index")).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        }).then(prepare).catch(function () {
+          status.textContent = "Search is not available right now.";
+        });
+      }
+      return loading;
+    }
+
+    // prepare decodes each page's delta-coded word ids into postings:
+    // for every dictionary word, the pages whose body uses it.
+    function prepare(data) {
+      var more = "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", last = "0123456789abcdefghijklmnopqrstuv";
+      var post = data.words.map(function () { return []; });
+      data.pages.forEach(function (p, i) {
+        var w = p.w || "", id = 0, v = 0;
+        for (var j = 0; j < w.length; j++) {
+          var c = w.charAt(j), d = more.indexOf(c);
+          if (d >= 0) { v = v * 32 + d; continue; }
+          id += v * 32 + last.indexOf(c);
+          v = 0;
+          post[id].push(i);
+        }
+        p.tl = p.t.toLowerCase();
+        p.tw = words(p.t);
+        p.hw = (p.h || []).map(function (h) { return words(h[1]); });
+        p.dw = words(p.d || "");
+      });
+      index = { data: data, post: post };
+    }
+
+    function words(s) {
+      return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    }
+
+    // lowerBound is the first dictionary index whose word is >= w.
+    function lowerBound(dict, w) {
+      var lo = 0, hi = dict.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (dict[mid] < w) lo = mid + 1; else hi = mid;
+      }
+      return lo;
+    }
+
+    // hit scores how well a list of words matches a query term: 2 exact,
+    // 1 prefix, 0 none.
+    function hit(list, term) {
+      var best = 0;
+      for (var i = 0; i < list.length && best < 2; i++) {
+        if (list[i] === term) best = 2;
+        else if (list[i].lastIndexOf(term, 0) === 0) best = 1;
+      }
+      return best;
+    }
+
+    function run(q) {
+      var terms = words(q);
+      results = [];
+      if (!terms.length || !index) return;
+      var data = index.data, dict = data.words;
+      var inBody = terms.map(function (t) {
+        var seen = new Uint8Array(data.pages.length);
+        for (var k = lowerBound(dict, t); k < dict.length && dict[k].lastIndexOf(t, 0) === 0; k++) {
+          var exact = dict[k] === t ? 2 : 1;
+          index.post[k].forEach(function (i) { if (seen[i] < exact) seen[i] = exact; });
+        }
+        return seen;
+      });
+      var phrase = terms.join(" ");
+      data.pages.forEach(function (p, i) {
+        var score = 0, heading = -1;
+        for (var n = 0; n < terms.length; n++) {
+          var t = terms[n], s = 0, ht = hit(p.tw, t);
+          s += ht * 10;
+          for (var h = 0; h < p.hw.length; h++) {
+            var hh = hit(p.hw[h], t);
+            if (hh) { s += hh * 3; if (heading < 0 && !ht) heading = h; break; }
+          }
+          s += hit(p.dw, t) * 2 + inBody[n][i];
+          if (!s) return; // every term must match somewhere
+          score += s;
+        }
+        if (p.tl.indexOf(phrase) >= 0) score += 15;
+        if (p.k === "section") score -= 1;
+        results.push({ p: p, score: score, heading: heading });
+      });
+      results.sort(function (a, b) { return b.score - a.score || a.p.t.localeCompare(b.p.t); });
+      results = results.slice(0, 12);
+    }
+
+    // highlight writes text into parent with the query terms marked.
+    function highlight(parent, text, terms) {
+      var re = new RegExp("(^|[^\\p{L}\\p{N}])(" + terms.map(function (t) {
+        return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }).join("|") + ")", "giu");
+      var at = 0, m;
+      while ((m = re.exec(text))) {
+        var start = m.index + m[1].length;
+        parent.appendChild(doc.createTextNode(text.slice(at, start)));
+        parent.appendChild(el("mark", "", m[2]));
+        at = start + m[2].length;
+        if (!m[0].length) re.lastIndex++;
+      }
+      parent.appendChild(doc.createTextNode(text.slice(at)));
+    }
+
+    function render(q) {
+      var terms = words(q);
+      list.textContent = "";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (!terms.length) { close(); return; }
+      status.textContent = results.length ? results.length + (results.length === 1 ? " result" : " results") +
+        (results.length === 12 ? " (best first)" : "") : "Nothing found for “" + q + "”.";
+      results.forEach(function (r, i) {
+        var p = r.p, li = el("li"), a = el("a");
+        li.id = "search-result-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        a.href = p.u + (r.heading >= 0 ? "#" + p.h[r.heading][0] : "");
+        a.tabIndex = -1;
+        var title = el("span", "r-title");
+        highlight(title, p.t, terms);
+        a.appendChild(title);
+        var meta = [kinds[p.k] || "", p.s >= 0 ? index.data.sections[p.s] : ""].filter(Boolean).join(" · ");
+        if (meta) a.appendChild(el("span", "r-meta", meta));
+        var text = el("span", "r-text");
+        highlight(text, r.heading >= 0 ? "§ " + p.h[r.heading][1] : (p.d || ""), terms);
+        a.appendChild(text);
+        li.appendChild(a);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        list.appendChild(li);
+      });
+      panel.hidden = false;
+      input.setAttribute("aria-expanded", results.length ? "true" : "false");
+    }
+
+    function close() {
+      panel.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function move(to) {
+      var items = list.children;
+      if (!items.length) return;
+      if (active >= 0) items[active].setAttribute("aria-selected", "false");
+      active = (to + items.length) % items.length;
+      items[active].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+
+    var pending = 0;
+    input.addEventListener("input", function () {
+      var q = input.value, n = ++pending;
+      load().then(function () {
+        if (n !== pending) return; // a newer query is on its way
+        run(q);
+        render(q);
+      });
+    });
+    input.addEventListener("focus", function () {
+      load();
+      if (input.value && list.children.length) panel.hidden = false;
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); if (panel.hidden) panel.hidden = false; move(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); move(active - 1); }
+      else if (e.key === "Enter") {
+        var items = list.children;
+        var pick = items[active >= 0 ? active : 0];
+        if (pick && !panel.hidden) { e.preventDefault(); location.href = pick.querySelector("a").href; }
+      } else if (e.key === "Escape") {
+        if (!panel.hidden) close(); else input.value = "";
+      }
+    });
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+})();
