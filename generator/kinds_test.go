@@ -115,8 +115,7 @@ roles = ["rep"]
 It starts small.
 `).Build().AssertOK()
 	s.AssertFile("public/practices/debrief/index.html",
-		`<li class="badge">Manager</li>`, `<li class="badge">Post-call debrief</li>`,
-		`<li class="badge">Every call</li>`, `10 min`,
+		`Manager`, `Post-call debrief`, `Every call`, `10 min`,
 		`Debrief notes exist for most calls`,
 		`<form method="post" action="/track/report">`, `name="practice" value="post-call-debrief"`,
 		`value="trying"`, `value="adopted"`, `value="dropped"`,

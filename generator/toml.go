@@ -106,10 +106,11 @@ func splitKey(s string) []string {
 	return parts
 }
 
-// suggest returns the candidate closest to s by edit distance, if close
-// enough to be a likely typo.
+// suggest returns the candidate closest to s, if close enough to be a
+// likely typo: one edit (a transposition counts as one) for short words,
+// a few more for long ones.
 func suggest(s string, candidates []string) string {
-	best, bestDist := "", len(s)/2+2
+	best, bestDist := "", 2+len(s)/5
 	for _, c := range candidates {
 		if d := editDistance(s, c); d < bestDist {
 			best, bestDist = c, d
@@ -118,22 +119,28 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
