@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -85,7 +86,7 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Update, error) 
 		b.pending[path.Clean(c)] = true
 	}
 	if !full {
-		upd, ok, err := b.incremental(ctx, slices.Sorted(mapKeys(b.pending)))
+		upd, ok, err := b.incremental(ctx, slices.Sorted(maps.Keys(b.pending)))
 		if ok {
 			if err == nil || errors.As(err, new(Problems)) {
 				upd.Duration = b.opts.Now().Sub(start)
@@ -102,16 +103,6 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Update, error) 
 		clear(b.pending)
 	}
 	return upd, err
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // full runs every phase and writes what changed.
@@ -418,7 +409,7 @@ func scanManifest(dest string, seed maphash.Seed) (map[string]uint64, error) {
 // diffOutput writes to a staging directory only the files whose bytes
 // differ from the manifest, and records every file's hash.
 type diffOutput struct {
-	dirOutput
+	root string
 	old  map[string]uint64
 	seed maphash.Seed
 	keep bool // an incremental build: files not written stay
@@ -433,25 +424,30 @@ func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &diffOutput{dirOutput: *newDirOutput(staging), old: b.manifest, seed: b.seed, keep: keep,
-		sums: map[string]uint64{}}, nil
+	return &diffOutput{root: staging, old: b.manifest, seed: b.seed, keep: keep, sums: map[string]uint64{}}, nil
 }
 
 func (o *diffOutput) write(rel string, data []byte) error {
 	sum := maphash.Bytes(o.seed, data)
+	o.mu.Lock()
+	_, twice := o.sums[rel]
+	o.sums[rel] = sum
+	o.mu.Unlock()
+	if twice {
+		return fmt.Errorf("%s: %w", rel, errWrittenTwice)
+	}
 	if old, ok := o.old[rel]; ok && old == sum {
-		if _, err := o.claim(rel); err != nil {
-			return err
-		}
-	} else if err := o.dirOutput.write(rel, data); err != nil {
+		return nil
+	}
+	p := filepath.Join(o.root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
-	} else {
-		o.mu.Lock()
-		o.changed = append(o.changed, rel)
-		o.mu.Unlock()
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return err
 	}
 	o.mu.Lock()
-	o.sums[rel] = sum
+	o.changed = append(o.changed, rel)
 	o.mu.Unlock()
 	return nil
 }

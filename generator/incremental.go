@@ -153,24 +153,25 @@ var bodyFields = map[string]string{
 func (l *layouts) crossPageFields() map[string]bool {
 	w := &crossWalk{used: map[string]bool{}, seen: map[string]bool{}}
 	for name, set := range l.sets {
-		w.set = set
-		w.setName = name
+		w.set, w.setName, w.unknownCall = set, name, false
 		w.template(name, true)
 		w.template("baseof.html", true)
-		// Templates reached only in ways the walk does not follow are
-		// taken as reading other pages.
-		for _, t := range set.Templates() {
-			w.template(t.Name(), false)
+		if w.unknownCall {
+			// A partial named at run time may be any template.
+			for _, t := range set.Templates() {
+				w.template(t.Name(), false)
+			}
 		}
 	}
 	return w.used
 }
 
 type crossWalk struct {
-	set     *template.Template
-	setName string
-	seen    map[string]bool
-	used    map[string]bool
+	set         *template.Template
+	setName     string
+	seen        map[string]bool
+	used        map[string]bool
+	unknownCall bool
 }
 
 // template walks a named template of the current set; self says whether
@@ -223,6 +224,8 @@ func (w *crossWalk) node(n parse.Node, self bool) {
 				if s, ok := n.Args[1].(*parse.StringNode); ok {
 					_, dot := n.Args[2].(*parse.DotNode)
 					w.template(s.Text, self && dot)
+				} else {
+					w.unknownCall = true
 				}
 			}
 		}
