@@ -35,7 +35,7 @@ func sitemap(site *Site) []byte {
 	return xmlDoc(set)
 }
 
-// rss writes index.xml: the 20 newest dated pages.
+// rss writes index.xml: the 20 newest pages that have a date.
 func rss(site *Site) []byte {
 	type item struct {
 		Title       string `xml:"title"`
@@ -56,7 +56,12 @@ func rss(site *Site) []byte {
 		Version string   `xml:"version,attr"`
 		Channel channel  `xml:"channel"`
 	}
-	pages := slices.Clone(site.Pages)
+	var pages []*Page
+	for _, p := range site.Pages {
+		if !p.Date.IsZero() {
+			pages = append(pages, p)
+		}
+	}
 	slices.SortStableFunc(pages, func(a, b *Page) int {
 		if c := b.Date.Compare(a.Date); c != 0 {
 			return c
@@ -68,11 +73,8 @@ func rss(site *Site) []byte {
 		ch.Description = site.Title
 	}
 	for _, p := range pages[:min(20, len(pages))] {
-		it := item{Title: p.Title, Link: p.Permalink, GUID: p.Permalink, Description: p.Summary}
-		if !p.Date.IsZero() {
-			it.PubDate = p.Date.UTC().Format(time.RFC1123Z)
-		}
-		ch.Items = append(ch.Items, it)
+		ch.Items = append(ch.Items, item{Title: p.Title, Link: p.Permalink, GUID: p.Permalink,
+			PubDate: p.Date.UTC().Format(time.RFC1123Z), Description: p.Summary})
 	}
 	return xmlDoc(doc{Version: "2.0", Channel: ch})
 }
