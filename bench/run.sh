@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# bench/run.sh is `make bench`: it measures the generator against baselines
+# run on the same machine in the same run, and the packages' go benchmarks.
+#
+# Sections (one function each, run in this order; BENCH_SECTIONS picks):
+#   sites   generate 1k and 10k page corpora with ../shared/bench/gen_corpus.py
+#           and time a cold `playbook build` and `playbook check` against
+#           (a) bench/floor, goldmark alone, and (b) Hugo when installed
+#   gotest  `go test -bench` on the packages that have benchmarks
+#
+# To add a section: write section_NAME, add NAME to BENCH_SECTIONS' default.
+# To add go benchmarks elsewhere than tracker/ and generator/, add the
+# pattern to GOTEST_PATTERNS.
+#
+# Environment:
+#   BENCH_SECTIONS  sections to run (default "sites gotest")
+#   BENCH_RUNS      measured runs per tool and corpus (default 5), after
+#                   one warm-up run that is not counted
+#   BENCH_PAGES     corpus sizes (default "1000 10000")
+#   BENCH_TMP       where corpora and outputs go (default: mktemp -d, so
+#                   $TMPDIR or /tmp)
+#   PLAYBOOK        the binary to measure (default bin/playbook)
+#   GEN_CORPUS      the corpus generator (default ../shared/bench/gen_corpus.py
+#                   beside the repository)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GO=${GO:-go}
+BENCH_SECTIONS=${BENCH_SECTIONS:-"sites gotest"}
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_PAGES=${BENCH_PAGES:-"1000 10000"}
+PLAYBOOK=${PLAYBOOK:-$ROOT/bin/playbook}
+GEN_CORPUS=${GEN_CORPUS:-$ROOT/../shared/bench/gen_corpus.py}
+GOTEST_PATTERNS=(./tracker/... ./generator/...)
+TIME=/usr/bin/time
+
+WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/playbook-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+# ---------------------------------------------------------------- timing
+
+# measure NAME PAGES CMD...: runs CMD once under /usr/bin/time and appends
+# "NAME PAGES wall_s maxrss_kb user_s sys_s" to $SAMPLES. CMD's output
+# goes to $WORK/last.log; a failing CMD stops the bench.
+measure() {
+	local name=$1 pages=$2
+	shift 2
+	if ! "$TIME" -f '%e %M %U %S' -o "$WORK/time" "$@" >"$WORK/last.log" 2>&1; then
+		cat "$WORK/last.log" >&2
+		die "$name on $pages pages failed: $*"
+	fi
+	echo "$name $pages $(cat "$WORK/time")" >>"${SAMPLES:-$WORK/samples}"
+}
+
+# fresh_out prints a new, not yet existing output path in a new temp dir:
+# every build is cold.
+fresh_out() {
+	local d
+	d=$(mktemp -d "$WORK/out.XXXXXX")
+	echo "$d/public"
+}
+
+# clean_out removes the outputs of earlier runs and flushes their writes,
+# so that one run's write-back does not land in the next one's time.
+clean_out() {
+	rm -rf "$WORK"/out.*
+	sync
+}
+
+# summary prints a markdown table of medians from $WORK/samples: wall
+# time, peak RSS, CPU% = (user+sys)/wall, and wall time as a ratio of the
+# floor's and of playbook build's on the same corpus.
+summary() {
+	awk '
+	function median(key,   n, i, j, t, a) {
+		n = split(vals[key], a, " ")
+		for (i = 2; i <= n; i++) {            # insertion sort, n is small
+			t = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		k = $1 SUBSEP $2
+		if (!(k in seen)) { seen[k] = 1; order[++m] = k }
+		vals[k "wall"] = vals[k "wall"] " " $3
+		vals[k "rss"] = vals[k "rss"] " " $4 / 1024
+		vals[k "cpu"] = vals[k "cpu"] " " ($5 + $6) / ($3 > 0 ? $3 : 0.01) * 100
+		vals[k "cpus"] = vals[k "cpus"] " " ($5 + $6)
+		runs[k]++
+	}
+	END {
+		print "| pages | tool | runs | wall median (s) | peak RSS median (MiB) | CPU% median | CPU s median | wall / floor | wall / build |"
+		print "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for (i = 1; i <= m; i++) {
+			k = order[i]; split(k, p, SUBSEP); tool = p[1]; pages = p[2]
+			w = median(k "wall")
+			fl = ("floor" SUBSEP pages) in seen ? median("floor" SUBSEP pages "wall") : 0
+			bd = ("playbook-build" SUBSEP pages) in seen ? median("playbook-build" SUBSEP pages "wall") : 0
+			printf "| %s | %s | %d | %.2f | %.0f | %.0f | %.2f | %s | %s |\n", pages, tool, runs[k], w,
+				median(k "rss"), median(k "cpu"), median(k "cpus"),
+				fl ? sprintf("%.2fx", w / fl) : "-", bd ? sprintf("%.2fx", w / bd) : "-"
+		}
+	}' "$WORK/samples"
+}
+
+# ---------------------------------------------------------------- tools
+# Each run_TOOL SITE OUT builds the corpus at SITE into the new path OUT.
+
+run_floor() { measure floor "$PAGES" "$WORK/floor" -s "$1" -d "$2"; }
+
+run_build() {
+	measure playbook-build "$PAGES" "$PLAYBOOK" build -q -s "$1" -d "$2"
+}
+
+run_check() { measure playbook-check "$PAGES" "$PLAYBOOK" check -s "$1"; }
+
+run_hugo() {
+	measure hugo "$PAGES" hugo --quiet --noBuildLock -s "$1" -d "$2" \
+		--config "$WORK/hugo/hugo.toml" --themesDir "$WORK/hugo/themes" --theme bench \
+		--cacheDir "$WORK/hugo/cache"
+}
+
+# hugo_site writes the Hugo configuration and a minimal theme the corpus is
+# built with: one template per kind of page, the pages of a list paginated
+# by 50 as Playbook does, the same taxonomies, a sitemap and RSS for the
+# home page only (Playbook writes one sitemap.xml and one index.xml), and
+# goldmark with the extensions Playbook turns on.
+hugo_site() {
+	local t=$WORK/hugo/themes/bench/layouts/_default
+	mkdir -p "$t" "$WORK/hugo/cache"
+	cat >"$WORK/hugo/hugo.toml" <<-'EOF'
+		baseURL = "/"
+		title = "Bench"
+		paginate = 50
+		disableHugoGeneratorInject = true
+		enableRobotsTXT = true
+		[taxonomies]
+		  tag = "tags"
+		  category = "categories"
+		  role = "roles"
+		  moment = "moments"
+		[outputs]
+		  home = ["HTML", "RSS"]
+		  section = ["HTML"]
+		  taxonomy = ["HTML"]
+		  term = ["HTML"]
+		[markup.goldmark.parser]
+		  autoHeadingID = true
+		  [markup.goldmark.parser.attribute]
+		    block = true
+		    title = true
+		[markup.goldmark.extensions]
+		  definitionList = true
+		  footnote = true
+		  linkify = true
+		  strikethrough = true
+		  table = true
+		  taskList = true
+		  typographer = true
+	EOF
+	cat >"$t/baseof.html" <<-'EOF'
+		<!doctype html>
+		<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+		<body><main>{{ block "main" . }}{{ end }}</main></body></html>
+	EOF
+	cat >"$t/single.html" <<-'EOF'
+		{{ define "main" }}<h1>{{ .Title }}</h1>
+		{{ .Content }}{{ end }}
+	EOF
+	cat >"$t/list.html" <<-'EOF'
+		{{ define "main" }}<h1>{{ .Title }}</h1>
+		{{ .Content }}
+		<ul>{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+	EOF
+}
+
+# ---------------------------------------------------------------- sections
+
+section_sites() {
+	[[ -f $GEN_CORPUS ]] || die "no corpus generator at $GEN_CORPUS: check out the shared/ directory beside the repository (or set GEN_CORPUS)"
+	command -v python3 >/dev/null || die "python3 is needed to generate the corpora"
+	[[ -x $TIME ]] || die "$TIME is needed (apt-get install time)"
+	if [[ ! -x $PLAYBOOK ]]; then
+		note "building $PLAYBOOK"
+		(cd "$ROOT" && "$GO" build -o "$PLAYBOOK" ./cmd/playbook)
+	fi
+	(cd "$ROOT" && "$GO" build -o "$WORK/floor" ./bench/floor)
+
+	local tools=(floor build)
+	if "$PLAYBOOK" check --help >/dev/null 2>&1; then
+		tools+=(check)
+	else
+		note "playbook has no check command: skipping playbook check"
+	fi
+	if command -v hugo >/dev/null; then
+		hugo_site
+		tools+=(hugo)
+		note "hugo: $(hugo version)"
+	else
+		note "hugo not found: skipping the Hugo baseline (apt-get install -y hugo to measure it)"
+	fi
+
+	: >"$WORK/samples"
+	for PAGES in $BENCH_PAGES; do
+		local site=$WORK/corpus$PAGES
+		python3 "$GEN_CORPUS" --pages "$PAGES" --out "$site" >&2
+
+		# Warm-up: corpus into the page cache, binaries loaded; it must
+		# build with zero problems. Not counted.
+		local tool
+		for tool in "${tools[@]}"; do
+			SAMPLES=$WORK/warm-up "run_$tool" "$site" "$(fresh_out)"
+			clean_out
+		done
+
+		# Measured runs, interleaved so that a burst of load on the
+		# machine spreads over every tool instead of hitting one.
+		local i
+		for ((i = 1; i <= BENCH_RUNS; i++)); do
+			note "$PAGES pages: round $i of $BENCH_RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))"
+			for tool in "${tools[@]}"; do
+				"run_$tool" "$site" "$(fresh_out)"
+				clean_out
+			done
+		done
+		rm -rf "$site"
+	done
+
+	echo
+	echo "## Sites ($(nproc) cores, load at end $(cut -d' ' -f1-3 /proc/loadavg))"
+	echo
+	summary
+	echo
+}
+
+section_gotest() {
+	local pkgs=() pkg dir
+	while read -r pkg dir; do
+		if grep -lqs '^func Benchmark' "$dir"/*_test.go; then
+			pkgs+=("$pkg")
+		fi
+	done < <(cd "$ROOT" && "$GO" list -f '{{.ImportPath}} {{.Dir}}' "${GOTEST_PATTERNS[@]}")
+	if ((${#pkgs[@]} == 0)); then
+		note "no package under ${GOTEST_PATTERNS[*]} has benchmarks"
+		return
+	fi
+	note "go test -bench on ${pkgs[*]}"
+	if ! (cd "$ROOT" && "$GO" test -run '^$' -bench . -benchmem -count 5 "${pkgs[@]}") |
+		tee "$WORK/gotest.txt" >&2; then
+		note "go test -bench failed; medians below cover what ran"
+	fi
+	echo
+	echo "## Go benchmarks (medians of 5)"
+	echo
+	# benchstat when the module proxy can give it; our own medians otherwise.
+	if ! (cd "$WORK" && "$GO" run golang.org/x/perf/cmd/benchstat@latest gotest.txt 2>/dev/null); then
+		note "benchstat unavailable: printing medians of ns/op"
+		awk '$1 ~ /^Benchmark/ && $4 == "ns/op" { v[$1] = v[$1] " " $3; if (!($1 in s)) { s[$1] = 1; o[++m] = $1 } }
+		END {
+			for (i = 1; i <= m; i++) {
+				n = split(v[o[i]], a, " ")
+				for (x = 2; x <= n; x++) for (y = x; y > 1 && a[y - 1] + 0 > a[y] + 0; y--) { t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
+				printf "%-60s %14.0f ns/op (median of %d)\n", o[i], n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, n
+			}
+		}' "$WORK/gotest.txt"
+	fi
+}
+
+# ---------------------------------------------------------------- main
+
+echo "# playbook bench, $(date -u +%Y-%m-%dT%H:%MZ), $("$GO" version | cut -d' ' -f3-), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for s in $BENCH_SECTIONS; do
+	declare -F "section_$s" >/dev/null || die "no section $s (have: $(declare -F | awk '$3 ~ /^section_/ { sub("section_", "", $3); printf "%s ", $3 }'))"
+	"section_$s"
+done
