@@ -1,0 +1,244 @@
+package devserver_test
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator"
+	"github.com/playbook-dev/playbook/generator/devserver"
+)
+
+// builtSite writes a small built site and returns its directory.
+func builtSite(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"index.html":   `<!doctype html><html><head><link rel="stylesheet" href="/css/site.css"></head><body><p>Home</p></body></html>`,
+		"a/index.html": `<!doctype html><html><body><p>Page A</p></BODY></html>`,
+		"404.html":     `<!doctype html><html><body><p>Nothing here</p></body></html>`,
+		"css/site.css": `body { color: black; }`,
+		"catalog.json": `{"practices":[]}`,
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
+	return rec
+}
+
+const scriptTag = `<script src="/__playbook/live.js" defer></script>`
+
+func TestServerServesTheSiteWithTheScriptInHTMLOnly(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	tests := []struct {
+		name     string
+		target   string
+		status   int
+		contains []string // "! " prefix: must be absent
+	}{
+		{"home", "/", 200, []string{"<p>Home</p>" + scriptTag + "</body>"}},
+		{"page, upper-case body tag", "/a/", 200, []string{"<p>Page A</p>" + scriptTag + "</BODY>"}},
+		{"index.html by name", "/a/index.html", 200, []string{"Page A", scriptTag}},
+		{"stylesheet", "/css/site.css", 200, []string{"color: black", "! <script"}},
+		{"json", "/catalog.json", 200, []string{"practices", "! <script"}},
+		{"missing page", "/nope/", 404, []string{"Nothing here", scriptTag}},
+		{"the script", "/__playbook/live.js", 200, []string{"EventSource", "/__playbook/events"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, s, tt.target)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			body := rec.Body.String()
+			for _, c := range tt.contains {
+				if neg, ok := strings.CutPrefix(c, "! "); ok {
+					if strings.Contains(body, neg) {
+						t.Errorf("body has %q:\n%s", neg, body)
+					}
+				} else if !strings.Contains(body, c) {
+					t.Errorf("body lacks %q:\n%s", c, body)
+				}
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", got)
+			}
+		})
+	}
+}
+
+func TestServerRedirectsDirectoriesToTheirSlash(t *testing.T) {
+	rec := get(t, devserver.New(builtSite(t), nil), "/a")
+	if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/a/" {
+		t.Fatalf("got %d to %q, want a redirect to /a/", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestServerMountsHandlersBesideTheSite(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	s.Mount("/track/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "tracker at "+r.URL.Path)
+	}))
+	if got := get(t, s, "/track/teams").Body.String(); got != "tracker at /track/teams" {
+		t.Errorf("mounted handler answered %q", got)
+	}
+	if got := get(t, s, "/a/").Body.String(); !strings.Contains(got, "Page A") {
+		t.Errorf("site hidden by the mount: %q", got)
+	}
+}
+
+func TestServerShowsProblemsUntilTheNextGoodBuild(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	s.Fail(generator.Problems{{File: "content/a.md", Line: 3, Col: 7, Msg: `broken link "<x>.md"`}})
+	body := get(t, s, "/a/").Body.String()
+	for _, want := range []string{"Page A", `id="playbook-problems"`, "content/a.md:3:7: broken link &#34;&lt;x&gt;.md&#34;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page during a failure lacks %q:\n%s", want, body)
+		}
+	}
+	s.Reload([]string{"a/index.html"}, nil)
+	if body := get(t, s, "/a/").Body.String(); strings.Contains(body, "playbook-problems") {
+		t.Errorf("overlay still served after a good build:\n%s", body)
+	}
+}
+
+// event is one Server-Sent Event as a client reads it.
+type event struct{ name, data string }
+
+// subscribe opens the event stream and returns its events; it returns
+// once the server has registered the stream.
+func subscribe(t *testing.T, url string) <-chan event {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+devserver.EventsPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("event stream Content-Type %q", ct)
+	}
+	r := bufio.NewReader(resp.Body)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, ":") {
+		t.Fatalf("stream opened with %q, %v", line, err)
+	}
+	events := make(chan event, 100)
+	go func() {
+		defer resp.Body.Close()
+		defer close(events)
+		var ev event
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSuffix(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data += strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				events <- ev
+				ev = event{}
+			}
+		}
+	}()
+	return events
+}
+
+// next waits for the next event with the given name, skipping others.
+func next(t *testing.T, events <-chan event, name string) event {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatalf("event stream ended before a %s event", name)
+			}
+			if ev.name == name {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", name)
+		}
+	}
+}
+
+func TestEventsTellPagesWhatChanged(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	defer s.Close()
+	events := subscribe(t, ts.URL)
+
+	tests := []struct {
+		name    string
+		do      func()
+		want    event
+		written []string
+	}{
+		{"a page changed", func() { s.Reload([]string{"a/index.html", "search.json"}, nil) }, event{"reload", "{}"}, nil},
+		{"only a stylesheet changed", func() { s.Reload([]string{"css/site.css"}, nil) }, event{"css", `["css/site.css"]`}, nil},
+		{"a file removed", func() { s.Reload(nil, []string{"old/index.html"}) }, event{"reload", "{}"}, nil},
+		{"a build failed", func() {
+			s.Fail(generator.Problems{{File: "site.toml", Line: 2, Col: 1, Msg: "title: must not be empty"}})
+		}, event{"problems", `[{"file":"site.toml","line":2,"col":1,"message":"title: must not be empty"}]`}, nil},
+		{"the fix changed only a stylesheet: reload to drop the overlay", func() { s.Reload([]string{"css/site.css"}, nil) }, event{"reload", "{}"}, nil},
+	}
+	for _, tt := range tests {
+		tt.do()
+		select {
+		case got := <-events:
+			if got != tt.want {
+				t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: no event", tt.name)
+		}
+	}
+}
+
+func TestANewPageGetsTheProblemsShowing(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	defer s.Close()
+	s.Fail(generator.Problems{{File: "content/a.md", Msg: "bad"}})
+	ev := next(t, subscribe(t, ts.URL), "problems")
+	if !strings.Contains(ev.data, `"file":"content/a.md"`) {
+		t.Errorf("problems event %q", ev.data)
+	}
+}
+
+func TestCloseEndsEventStreams(t *testing.T) {
+	s := devserver.New(builtSite(t), nil)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	events := subscribe(t, ts.URL)
+	s.Close()
+	for range events {
+	}
+}
