@@ -13,7 +13,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/playbook
 
 run: build
-	$(BIN) build -s .
+	$(BIN) serve -s .
 
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

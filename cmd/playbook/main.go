@@ -62,6 +62,7 @@ func (m *Main) commands() []command {
 	return []command{
 		{"build", "build the site into the destination directory", m.runBuild},
 		{"check", "validate the site without writing anything", m.runCheck},
+		{"serve", "build and serve the site with live reload, and the tracker at /track/", m.runServe},
 		{"new", "create a content file with valid front matter", m.runNew},
 		{"track", "run the adoption tracker; export, back up or migrate its data", m.runTrack},
 		{"team", "add, list, rotate or remove tracker teams and their join links", m.runTeam},

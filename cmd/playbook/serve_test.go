@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/generatortest"
+)
+
+// syncBuffer is an output the test reads while the command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls out until re matches, and returns the first submatch.
+func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp, code <-chan int) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("serve exited with %d:\n%s", c, out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no %s in the output:\n%s", re, out.String())
+	return ""
+}
+
+func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
+	s := generatortest.New(t, cliSite)
+	out, logs := &syncBuffer{}, &syncBuffer{}
+	m := NewMain()
+	m.Stdout, m.Stderr = out, logs
+	m.Getenv = func(string) string { return "" }
+	m.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() {
+		code <- m.Run(ctx, []string{"serve", "-s", s.Dir, "-p", "0", "--db", filepath.Join(t.TempDir(), "tracker.db")})
+	}()
+	url := waitFor(t, out, regexp.MustCompile(`on (http://localhost:\d+)/`), code)
+	dest := waitFor(t, logs, regexp.MustCompile(`building into a private directory" dir=(\S+)`), code)
+
+	page := get(t, url+"/b/")
+	if !strings.Contains(page, "<p>B.</p>") || !strings.Contains(page, devserver.ScriptPath) {
+		t.Fatalf("served page:\n%s", page)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, "public")); err == nil {
+		t.Error("serve wrote SRC/public")
+	}
+
+	events := events(t, url)
+	s.Write("content/b.md", "+++\ntitle = \"B\"\n+++\nB.\n\nMore about B.\n")
+	waitEvent(t, events, "reload")
+	if page := get(t, url+"/b/"); !strings.Contains(page, "More about B.") {
+		t.Fatalf("after the reload event:\n%s", page)
+	}
+	if !strings.Contains(logs.String(), "msg=rebuilt changed=content/b.md rendered=1 written=2 removed=0 incremental=true") {
+		t.Errorf("no rebuild line in the log:\n%s", logs.String())
+	}
+
+	resp, err := http.Get(url + "/track/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		t.Errorf("tracker at /track/ answered %s", resp.Status)
+	}
+
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit code %d:\n%s", c, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop when its context was cancelled")
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Errorf("the private build directory %s is still there", dest)
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// events subscribes to the live-reload stream and returns the names of
+// its events.
+func events(t *testing.T, url string) <-chan string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+devserver.EventsPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(resp.Body)
+	if _, err := r.ReadString('\n'); err != nil { // the opening comment
+		t.Fatal(err)
+	}
+	names := make(chan string, 100)
+	go func() {
+		defer resp.Body.Close()
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if name, ok := strings.CutPrefix(strings.TrimSpace(line), "event: "); ok {
+				names <- name
+			}
+		}
+	}()
+	return names
+}
+
+func waitEvent(t *testing.T, events <-chan string, name string) {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case got := <-events:
+			if got == name {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", name)
+		}
+	}
+}
