@@ -73,7 +73,11 @@ func validate(e tracker.Event) error {
 const eventColumns = `e.id, e.team_id, t.name, e.practice_id, e.status, e.note, e.reconfirm,
 	coalesce(e.idempotency_key, ''), e.at`
 
-func scanEvent(s interface{ Scan(...any) error }) (tracker.Event, error) {
+const eventByKey = `select ` + eventColumns + `
+	from events e join teams t on t.id = e.team_id
+	where e.idempotency_key = ?`
+
+func scanEvent(s rowScanner) (tracker.Event, error) {
 	var e tracker.Event
 	err := s.Scan(&e.ID, &e.TeamID, &e.TeamName, &e.PracticeID, &e.Status, &e.Note,
 		&e.Reconfirm, &e.IdempotencyKey, timeScan{&e.At})
@@ -82,9 +86,7 @@ func scanEvent(s interface{ Scan(...any) error }) (tracker.Event, error) {
 
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
 	if e.IdempotencyKey != "" {
-		first, err := scanEvent(tx.QueryRowContext(ctx, db.q(`select `+eventColumns+`
-			from events e join teams t on t.id = e.team_id
-			where e.idempotency_key = ?`), e.IdempotencyKey))
+		first, err := scanEvent(db.queryRow(ctx, tx, eventByKey, e.IdempotencyKey))
 		if err == nil {
 			return first, tracker.ErrDuplicate
 		}
@@ -96,8 +98,8 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 	// Updating the team row checks that the team exists and, on
 	// PostgreSQL, locks it: appends of one team run one after the other,
 	// so reading then writing its state below cannot race.
-	err := tx.QueryRowContext(ctx, db.q(`update teams set last_report_at = ?
-		where id = ? and removed_at is null returning name`),
+	err := db.queryRow(ctx, tx, `update teams set last_report_at = ?
+		where id = ? and removed_at is null returning name`,
 		db.ts(db.now()), e.TeamID).Scan(&e.TeamName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
@@ -110,8 +112,8 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		cur   tracker.State
 		found = true
 	)
-	err = tx.QueryRowContext(ctx, db.q(`select status, note, since from states
-		where team_id = ? and practice_id = ?`), e.TeamID, e.PracticeID).
+	err = db.queryRow(ctx, tx, `select status, note, since from states
+		where team_id = ? and practice_id = ?`, e.TeamID, e.PracticeID).
 		Scan(&cur.Status, &cur.Note, timeScan{&cur.Since})
 	if errors.Is(err, sql.ErrNoRows) {
 		found = false
@@ -126,18 +128,16 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		e.Status = cur.Status
 	}
 
-	err = tx.QueryRowContext(ctx, db.q(`insert into events
+	err = db.queryRow(ctx, tx, `insert into events
 		(team_id, practice_id, status, note, reconfirm, idempotency_key, at)
 		values (?, ?, ?, ?, ?, ?, ?)
-		on conflict (idempotency_key) do nothing returning id`),
+		on conflict (idempotency_key) do nothing returning id`,
 		e.TeamID, e.PracticeID, string(e.Status), e.Note, e.Reconfirm,
 		nullString(e.IdempotencyKey), db.ts(e.At)).Scan(&e.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Another process committed this key after the check above
 		// (PostgreSQL only); its event is visible to this statement.
-		first, err := scanEvent(tx.QueryRowContext(ctx, db.q(`select `+eventColumns+`
-			from events e join teams t on t.id = e.team_id
-			where e.idempotency_key = ?`), e.IdempotencyKey))
+		first, err := scanEvent(db.queryRow(ctx, tx, eventByKey, e.IdempotencyKey))
 		if err != nil {
 			return tracker.Event{}, err
 		}
@@ -152,9 +152,9 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		note = cur.Note
 	}
 	if !found {
-		_, err = tx.ExecContext(ctx, db.q(`insert into states
+		_, err = db.exec(ctx, tx, `insert into states
 			(team_id, practice_id, status, note, since, confirmed_at, event_id)
-			values (?, ?, ?, ?, ?, ?, ?)`),
+			values (?, ?, ?, ?, ?, ?, ?)`,
 			e.TeamID, e.PracticeID, string(e.Status), note, db.ts(e.At), db.ts(e.At), e.ID)
 		if err != nil {
 			return tracker.Event{}, err
@@ -166,9 +166,9 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 	if cur.Status != e.Status {
 		since = e.At
 	}
-	_, err = tx.ExecContext(ctx, db.q(`update states
+	_, err = db.exec(ctx, tx, `update states
 		set status = ?, note = ?, since = ?, confirmed_at = ?, event_id = ?
-		where team_id = ? and practice_id = ?`),
+		where team_id = ? and practice_id = ?`,
 		string(e.Status), note, db.ts(since), db.ts(e.At), e.ID, e.TeamID, e.PracticeID)
 	if err != nil {
 		return tracker.Event{}, err
@@ -192,10 +192,10 @@ type statusDelta struct {
 func (db *DB) addCounts(ctx context.Context, tx *sql.Tx, teamID int64, at time.Time, deltas []statusDelta) error {
 	slices.SortFunc(deltas, func(a, b statusDelta) int { return cmp.Compare(a.status, b.status) })
 	for _, d := range deltas {
-		_, err := tx.ExecContext(ctx, db.q(`insert into daily_status_counts (day, status, shard, delta)
+		_, err := db.exec(ctx, tx, `insert into daily_status_counts (day, status, shard, delta)
 			values (?, ?, ?, ?)
 			on conflict (day, status, shard)
-			do update set delta = daily_status_counts.delta + excluded.delta`),
+			do update set delta = daily_status_counts.delta + excluded.delta`,
 			day(at), string(d.status), teamID%countShards, d.delta)
 		if err != nil {
 			return fmt.Errorf("count %s: %w", d.status, err)

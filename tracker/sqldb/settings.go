@@ -28,12 +28,12 @@ func (db *DB) SessionKey(ctx context.Context) ([]byte, error) {
 	fresh := make([]byte, 32)
 	rand.Read(fresh)
 	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`insert into settings (key, value) values (?, ?)
-			on conflict (key) do nothing`), sessionKeySetting, fresh)
+		_, err := db.exec(ctx, tx, `insert into settings (key, value) values (?, ?)
+			on conflict (key) do nothing`, sessionKeySetting, fresh)
 		if err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, db.q(`select value from settings where key = ?`),
+		return db.queryRow(ctx, tx, `select value from settings where key = ?`,
 			sessionKeySetting).Scan(&key)
 	})
 	if err != nil {

@@ -25,8 +25,8 @@ func (db *DB) CreateTeam(ctx context.Context, name string, tokenHash []byte) (tr
 	t := tracker.Team{Name: name, CreatedAt: utc(db.now())}
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// The only constraint this insert can hit is the unique name.
-		return tx.QueryRowContext(ctx, db.q(`insert into teams (name, token_hash, created_at)
-			values (?, ?, ?) on conflict do nothing returning id`),
+		return db.queryRow(ctx, tx, `insert into teams (name, token_hash, created_at)
+			values (?, ?, ?) on conflict do nothing returning id`,
 			name, tokenHash, db.ts(t.CreatedAt)).Scan(&t.ID)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -45,8 +45,8 @@ func (db *DB) SetTeamToken(ctx context.Context, name string, tokenHash []byte) e
 		return fmt.Errorf("set token of team %q: empty token hash", name)
 	}
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`update teams set token_hash = ?
-			where name = ? and removed_at is null`), tokenHash, name)
+		res, err := db.exec(ctx, tx, `update teams set token_hash = ?
+			where name = ? and removed_at is null`, tokenHash, name)
 		if err != nil {
 			return err
 		}
@@ -70,8 +70,8 @@ func (db *DB) RemoveTeam(ctx context.Context, name string) error {
 	now := utc(db.now())
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, db.q(`select id from teams
-			where name = ? and removed_at is null`), name).Scan(&id)
+		err := db.queryRow(ctx, tx, `select id from teams
+			where name = ? and removed_at is null`, name).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return tracker.ErrNotFound
 		}
@@ -100,10 +100,10 @@ func (db *DB) RemoveTeam(ctx context.Context, name string) error {
 		if err := db.addCounts(ctx, tx, id, now, deltas); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`delete from states where team_id = ?`), id); err != nil {
+		if _, err := db.exec(ctx, tx, `delete from states where team_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`update teams set removed_at = ? where id = ?`), db.ts(now), id)
+		_, err = db.exec(ctx, tx, `update teams set removed_at = ? where id = ?`, db.ts(now), id)
 		return err
 	})
 	if err != nil {

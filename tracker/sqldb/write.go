@@ -68,6 +68,7 @@ func (db *DB) writeLoop() {
 			}
 		}
 		db.commitBatch(batch)
+		db.prepareNew(context.Background())
 	}
 }
 
