@@ -1,0 +1,106 @@
+package generator_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator"
+)
+
+// benchCorpus copies the corpus named by PLAYBOOK_BENCH_CORPUS (written by
+// gen_corpus.py) into a temporary directory, or skips the benchmark.
+func benchCorpus(b *testing.B) string {
+	b.Helper()
+	src := os.Getenv("PLAYBOOK_BENCH_CORPUS")
+	if src == "" {
+		b.Skip("set PLAYBOOK_BENCH_CORPUS to a site written by gen_corpus.py --pages 10000")
+	}
+	dir := filepath.Join(b.TempDir(), "site")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// editablePage picks a regular page of the corpus and a paragraph of its
+// body: adding a copy of that paragraph changes the page but neither its
+// summary nor the words of the site.
+func editablePage(b *testing.B, site string) (rel, orig, para string) {
+	b.Helper()
+	var pages []string
+	filepath.WalkDir(filepath.Join(site, "content"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") && d.Name() != "_index.md" {
+			pages = append(pages, p)
+		}
+		return err
+	})
+	slices.Sort(pages)
+	p := pages[len(pages)/2]
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	orig = string(data)
+	_, body, _, _ := generator.SplitFrontMatter(data)
+	for _, par := range strings.Split(string(body), "\n\n") {
+		if par = strings.TrimSpace(par); strings.Count(par, " ") > 10 && !strings.ContainsAny(par[:1], "#>![-|`") {
+			para = par
+			break
+		}
+	}
+	rel, _ = filepath.Rel(site, p)
+	return filepath.ToSlash(rel), orig, para
+}
+
+// BenchmarkBuilderBodyEdit is the rebuild after a one-page body edit, the
+// watcher and server aside: run it with -benchtime=500x to see the heap
+// stay flat (heap-MB after edits 1, 250 and 500).
+func BenchmarkBuilderBodyEdit(b *testing.B) {
+	site := benchCorpus(b)
+	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := builder.Build(b.Context(), nil); err != nil {
+		b.Fatal(err)
+	}
+	rel, orig, para := editablePage(b, site)
+	var times []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		content := orig
+		if i%2 == 1 {
+			content = orig + "\n" + para + "\n"
+		}
+		start := time.Now()
+		if err := os.WriteFile(filepath.Join(site, rel), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		upd, err := builder.Build(b.Context(), []string{rel})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !upd.Incremental {
+			b.Fatalf("edit %d of %s was not incremental", i, rel)
+		}
+		times = append(times, time.Since(start))
+		if i == 1 || i == 250 || i == 500 {
+			b.StopTimer()
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB@"+strconv.Itoa(i))
+			b.StartTimer()
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+}
