@@ -111,9 +111,11 @@ type Store interface {
 	CreateTeam(ctx context.Context, name string, tokenHash []byte) (Team, error)
 	// SetTeamToken replaces a team's token hash; ErrNotFound if no such team.
 	SetTeamToken(ctx context.Context, name string, tokenHash []byte) error
-	// RemoveTeam deletes a team; its events are kept for history.
+	// RemoveTeam deletes a team; its events are kept for history. Its
+	// current states go (History counts them out on the day of removal)
+	// and its name may be given to a new team, which gets a new ID.
 	RemoveTeam(ctx context.Context, name string) error
-	// Teams lists the teams by name.
+	// Teams lists the teams by name; removed teams are not listed.
 	Teams(ctx context.Context) ([]Team, error)
 	// TeamByName finds a team; ErrNotFound if none.
 	TeamByName(ctx context.Context, name string) (Team, error)
@@ -124,11 +126,18 @@ type Store interface {
 	// Append records a report and updates the team's current state in one
 	// transaction. A report whose IdempotencyKey was already recorded is
 	// not recorded again: Append returns the first event and ErrDuplicate.
+	// An empty IdempotencyKey never matches. A zero At means now; At is
+	// stored in UTC at microsecond precision and the returned event
+	// carries the stored values (ID, TeamName, At). A Reconfirm report
+	// records the current status whatever Status says, and fails with
+	// ErrNotFound when the practice has no current state; so does a
+	// report for an unknown or removed team.
 	Append(ctx context.Context, e Event) (Event, error)
 	// States returns current states, ordered by team name then practice id;
 	// teamID 0 means all teams.
 	States(ctx context.Context, teamID int64) ([]State, error)
-	// Events returns events in id order (or newest first).
+	// Events returns events in id order (or newest first), removed
+	// teams' events included; Since is inclusive.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)
 	// History returns, for each UTC day on which a status changed, how
 	// many (team, practice) pairs were in each status at the end of that
