@@ -19,7 +19,7 @@
 playbook_pg_bin() {
 	if ! command -v initdb >/dev/null 2>&1 || ! command -v pg_ctl >/dev/null 2>&1; then
 		local dir
-		dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+		dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 		if [ -z "$dir" ]; then
 			echo "postgres.sh: installing postgresql with apt-get" >&2
 			if [ "$(id -u)" -eq 0 ]; then
@@ -27,7 +27,7 @@ playbook_pg_bin() {
 			else
 				sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql || return 1
 			fi
-			dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+			dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 		fi
 		if [ -z "$dir" ]; then
 			echo "postgres.sh: no PostgreSQL binaries after installing" >&2
