@@ -1,10 +1,12 @@
 package generator
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -152,6 +154,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 	}
 	var pages []*Page
 	var copies [][2]string // output name, source path
+	relayout := false
 	for _, c := range changed {
 		top, rest, _ := strings.Cut(c, "/")
 		if ignoredPath(c) {
@@ -159,7 +162,10 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		}
 		switch top {
 		case ContentDir, StaticDir:
-		case ConfigFile, LayoutsDir:
+		case LayoutsDir:
+			relayout = true
+			continue
+		case ConfigFile:
 			return nil, false, nil
 		default:
 			continue // not an input of the site
@@ -182,6 +188,14 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		default:
 			return nil, false, nil // a new file
 		}
+	}
+
+	if relayout {
+		if len(pages) > 0 || len(copies) > 0 {
+			return nil, false, nil
+		}
+		upd, err := b.relayout(ctx)
+		return upd, true, err
 	}
 
 	// Read the pages again; their front matter must be what it was.
@@ -256,7 +270,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		}
 		if problems.len() == 0 && len(pages) > 0 {
 			b.search.update(pages)
-			if err := out.write(SearchFile, b.search.json()); err != nil {
+			if err := out.writeFunc(SearchFile, b.search.writeTo); err != nil {
 				problems.add(SearchFile, 0, 0, "%v", err)
 			}
 		}
@@ -271,6 +285,39 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 	restore()
 	upd.Problems = problems.sorted()
 	return upd, true, upd.Problems
+}
+
+// relayout loads the layouts again and renders every page with them:
+// what the pages hold does not depend on the layouts, so that the
+// markdown, the site tree and the other outputs stay as they are.
+func (b *Builder) relayout(ctx context.Context) (*Update, error) {
+	g := b.gen
+	upd := &Update{Result: b.result, Incremental: true}
+	problems := &problemList{}
+	l := loadLayouts(b.opts.Source, b.opts.Theme, "themes/default", problems)
+	if problems.len() == 0 {
+		out, err := b.newDiffOutput(true)
+		if err != nil {
+			return upd, err
+		}
+		defer os.RemoveAll(out.root)
+		upd.Rendered = renderPages(g.site, l, out, problems)
+		upd.Rendered += renderNotFound(g.site, l, out, problems)
+		upd.Files = upd.Rendered
+		if err := ctx.Err(); err != nil {
+			return upd, err
+		}
+		if problems.len() == 0 {
+			if err := b.commit(out, upd); err != nil {
+				return upd, err
+			}
+			g.layouts = l
+			b.cross = l.crossPageFields()
+			return upd, nil
+		}
+	}
+	upd.Problems = problems.sorted()
+	return upd, upd.Problems
 }
 
 // ignoredPath reports whether any segment of a source path is ignored.
@@ -444,6 +491,50 @@ func (o *diffOutput) write(rel string, data []byte) error {
 		return err
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.changed = append(o.changed, rel)
+	o.mu.Unlock()
+	return nil
+}
+
+// writeFunc is write for a file too large to join in memory: fn writes
+// it, once to hash it and, when it changed, once more to the file.
+func (o *diffOutput) writeFunc(rel string, fn func(io.Writer) error) error {
+	var h maphash.Hash
+	h.SetSeed(o.seed)
+	if err := fn(&h); err != nil {
+		return err
+	}
+	sum := h.Sum64()
+	o.mu.Lock()
+	_, twice := o.sums[rel]
+	o.sums[rel] = sum
+	o.mu.Unlock()
+	if twice {
+		return fmt.Errorf("%s: %w", rel, errWrittenTwice)
+	}
+	if old, ok := o.old[rel]; ok && old == sum {
+		return nil
+	}
+	p := filepath.Join(o.root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	err = fn(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	o.mu.Lock()

@@ -191,27 +191,44 @@ func TestBuilderOutputEqualsCleanBuildAfterEveryEdit(t *testing.T) {
 			edit: func(s *generatortest.Site) {
 				s.Write("layouts/partials/footer.html", `<footer>Site footer for {{.Title}}</footer>`)
 			},
-			changed: []string{"layouts", "layouts/partials", "layouts/partials/footer.html"},
+			incremental: true,
+			changed:     []string{"layouts", "layouts/partials", "layouts/partials/footer.html"},
 		},
 		{
 			name: "template edited",
 			edit: func(s *generatortest.Site) {
 				s.Write("layouts/partials/footer.html", `<footer>Footer of {{.Title}}</footer>`)
 			},
-			changed: []string{"layouts/partials/footer.html"},
+			incremental: true,
+			changed:     []string{"layouts/partials/footer.html"},
+		},
+		{
+			name: "a layout starts showing other pages' bodies",
+			edit: func(s *generatortest.Site) {
+				s.Write("layouts/section.html", `{{define "main"}}{{range .Pages}}<div>{{.Content}}</div>{{end}}{{end}}`)
+			},
+			incremental: true,
+			changed:     []string{"layouts/section.html"},
+		},
+		{
+			name:    "body edit shown in a list",
+			edit:    func(s *generatortest.Site) { appendTo(s, "content/guides/alpha.md", "\nShown in the list too.\n") },
+			changed: []string{"content/guides/alpha.md"},
 		},
 		{
 			name: "template with an error",
 			edit: func(s *generatortest.Site) {
 				s.Write("layouts/partials/footer.html", `<footer>{{.Title</footer>`)
 			},
-			changed: []string{"layouts/partials/footer.html"},
-			problem: "layouts/partials/footer.html:1",
+			incremental: true,
+			changed:     []string{"layouts/partials/footer.html"},
+			problem:     "layouts/partials/footer.html:1",
 		},
 		{
-			name:    "template removed",
-			edit:    func(s *generatortest.Site) { s.Remove("layouts") },
-			changed: []string{"layouts/partials/footer.html", "layouts/partials", "layouts"},
+			name:        "template removed",
+			edit:        func(s *generatortest.Site) { s.Remove("layouts") },
+			incremental: true,
+			changed:     []string{"layouts/partials/footer.html", "layouts/partials", "layouts"},
 		},
 		{
 			name: "site.toml edited",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"html/template"
+	"io"
 	"slices"
 	"text/template/parse"
 )
@@ -122,16 +123,33 @@ func (c *searchCache) json() []byte {
 	for _, e := range c.entries {
 		n += len(e) + 1
 	}
-	b := make([]byte, 0, n)
-	b = append(b, c.head...)
-	b = append(b, '[')
-	for i, e := range c.entries {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, e...)
+	b := bytes.NewBuffer(make([]byte, 0, n))
+	c.writeTo(b)
+	return b.Bytes()
+}
+
+// writeTo writes search.json in its parts, without joining them.
+func (c *searchCache) writeTo(w io.Writer) error {
+	if _, err := w.Write(c.head); err != nil {
+		return err
 	}
-	return append(b, "]}"...)
+	sep := []byte("[")
+	for _, e := range c.entries {
+		if _, err := w.Write(sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(e); err != nil {
+			return err
+		}
+		sep = []byte(",")
+	}
+	if len(c.entries) == 0 {
+		if _, err := w.Write(sep); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write([]byte("]}"))
+	return err
 }
 
 // bodyFields are the names by which templates read what a page's body
