@@ -49,18 +49,19 @@ func fill(tb testing.TB, db *sqldb.DB, clock *storetest.Clock) {
 }
 
 func TestCopy(t *testing.T) {
-	targets := []struct {
-		name  string
-		fresh func(testing.TB) string
+	tests := []struct {
+		name     string
+		from, to func(testing.TB) string
 	}{
-		{"to sqlite", freshSQLite},
-		{"to postgres", freshSchema},
+		{"sqlite to sqlite", freshSQLite, freshSQLite},
+		{"sqlite to postgres", freshSQLite, freshSchema},
+		{"postgres to sqlite", freshSchema, freshSQLite},
 	}
-	for _, tt := range targets {
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := storetest.NewClock(time.Now())
-			to := openDB(t, tt.fresh(t), clock.Now)
-			from := openDB(t, freshSQLite(t), clock.Now)
+			to := openDB(t, tt.to(t), clock.Now)
+			from := openDB(t, tt.from(t), clock.Now)
 			fill(t, from, clock)
 
 			progress := map[string]int64{}

@@ -67,11 +67,18 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.w.ExecContext(ctx, `create table if not exists schema_migrations (
-		version    integer primary key,
-		name       text not null,
-		applied_at text not null
-	)`)
+	for attempt := 1; attempt <= 2; attempt++ {
+		// Two PostgreSQL processes creating the table at once can collide
+		// in the catalog; the second attempt then finds it.
+		_, err = db.w.ExecContext(ctx, `create table if not exists schema_migrations (
+			version    integer primary key,
+			name       text not null,
+			applied_at text not null
+		)`)
+		if err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,5 +258,43 @@ func TestCanceledContextDoesNotRecord(t *testing.T) {
 	}
 	if len(events) != 0 {
 		t.Errorf("canceled report was recorded: %+v", events)
+	}
+}
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	dsns := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
+	if os.Getenv(postgresEnv) != "" {
+		dsns[sqldb.Postgres] = freshSchema
+	}
+	for dialect, fresh := range dsns {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := fresh(t)
+			dbs := make([]*sqldb.DB, 4)
+			errs := make([]error, len(dbs))
+			var wg sync.WaitGroup
+			for i := range dbs {
+				wg.Go(func() { dbs[i], errs[i] = sqldb.Open(t.Context(), dsn, sqldb.Options{}) })
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("Open %d: %v", i, err)
+				}
+				defer dbs[i].Close()
+			}
+			got, err := dbs[0].AppliedMigrations(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 || got[0] != 1 {
+				t.Errorf("applied migrations = %v", got)
+			}
+			if _, err := dbs[1].CreateTeam(t.Context(), "Apps", storetest.TokenHash("a")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dbs[2].TeamByName(t.Context(), "Apps"); err != nil {
+				t.Errorf("other handle does not see the team: %v", err)
+			}
+		})
 	}
 }
