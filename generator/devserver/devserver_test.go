@@ -126,7 +126,7 @@ type event struct{ name, data string }
 
 // subscribe opens the event stream and returns its events; it returns
 // once the server has registered the stream.
-func subscribe(t *testing.T, url string) <-chan event {
+func subscribe(t testing.TB, url string) <-chan event {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+devserver.EventsPath, nil)
 	if err != nil {

@@ -40,6 +40,8 @@
     });
   }
   var es = new EventSource("/__playbook/events");
+  // Tests (and the curious) can tell when the page is listening.
+  es.onopen = function () { document.documentElement.setAttribute("data-playbook-live", "open"); };
   es.addEventListener("reload", function () { location.reload(); });
   es.addEventListener("css", function (e) { hideOverlay(); swapCSS(JSON.parse(e.data)); });
   es.addEventListener("problems", function (e) { showOverlay(JSON.parse(e.data)); });
