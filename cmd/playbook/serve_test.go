@@ -172,3 +172,25 @@ func waitEvent(t *testing.T, events <-chan string, name string) {
 		}
 	}
 }
+
+func TestServeHelpAndBadFlags(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"help", []string{"serve", "--help"}, 0, "--bind"},
+		{"listed in the usage", []string{"help"}, 0, "serve"},
+		{"extra argument", []string{"serve", "site"}, 2, `unexpected argument "site"`},
+		{"bad port", []string{"serve", "-p", "http"}, 2, "invalid argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			if code != tt.code || !strings.Contains(out+errOut, tt.contains) {
+				t.Errorf("exit %d, want %d; output lacks %q:\n%s%s", code, tt.code, tt.contains, out, errOut)
+			}
+		})
+	}
+}

@@ -242,3 +242,14 @@ func TestCloseEndsEventStreams(t *testing.T) {
 	for range events {
 	}
 }
+
+func TestBeforeTheFirstGoodBuildPagesShowTheProblems(t *testing.T) {
+	s := devserver.New(t.TempDir(), nil)
+	s.Fail(generator.Problems{{File: "site.toml", Line: 1, Col: 1, Msg: "title: must not be empty"}})
+	rec := get(t, s, "/")
+	body := rec.Body.String()
+	if rec.Code != http.StatusNotFound || !strings.Contains(body, "site.toml:1:1: title: must not be empty") ||
+		!strings.Contains(body, scriptTag) {
+		t.Errorf("got %d:\n%s", rec.Code, body)
+	}
+}
