@@ -27,7 +27,7 @@ import (
 
 	// Drivers: "pgx" for PostgreSQL and "sqlite" for SQLite.
 	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
 
 	"github.com/playbook-dev/playbook/tracker"
 )
@@ -159,10 +159,26 @@ func (db *DB) openSQLite(ctx context.Context, dsn string, opts Options) error {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	// The first connection switches the file to WAL before readers open it.
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return fmt.Errorf("open sqlite %s: %w", path, err)
+	// The first connection switches the file to WAL before readers open
+	// it. Switching takes an exclusive lock without waiting for it, so a
+	// process opening a new file at the same time as another may be told
+	// "busy": try again for a while.
+	for attempt := 1; ; attempt++ {
+		err = w.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		var se *sqlite.Error
+		if attempt == 100 || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy {
+			w.Close()
+			return fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		select {
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			w.Close()
+			return fmt.Errorf("open sqlite %s: %w", path, ctx.Err())
+		}
 	}
 
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
@@ -289,6 +305,9 @@ func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...an
 }
 
 type rowScanner interface{ Scan(dest ...any) error }
+
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY.
+const sqliteBusy = 5
 
 // sqliteTime is how SQLite stores times: UTC, fixed width, so that string
 // order is time order.

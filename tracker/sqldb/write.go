@@ -95,20 +95,22 @@ func (db *DB) commitBatch(batch []job) {
 			errs[i] = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "savepoint job"); err != nil {
+		if _, err := db.exec(ctx, tx, "savepoint job"); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
 		errs[i] = j.fn(context.WithoutCancel(j.ctx), tx)
-		undo := "release job"
+		undo := []string{"release job"}
 		if errs[i] != nil {
-			undo = "rollback to job; release job"
+			undo = []string{"rollback to job", "release job"}
 		}
-		if _, err := tx.ExecContext(ctx, undo); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("%s: %w", undo, err))
-			return
+		for _, q := range undo {
+			if _, err := db.exec(ctx, tx, q); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("%s: %w", q, err))
+				return
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
