@@ -1,0 +1,233 @@
+package web_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator/catalog"
+	"github.com/playbook-dev/playbook/tracker"
+	"github.com/playbook-dev/playbook/tracker/web"
+)
+
+// BenchmarkReport measures durable reports through the whole stack: a
+// real HTTP server, the handler (rate limits off), and the SQLite store,
+// which acknowledges a report only after its transaction committed.
+// Each client is one team with its own cookie and keep-alive connection.
+func BenchmarkReport(b *testing.B) {
+	for _, clients := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchReport(b, clients)
+		})
+	}
+}
+
+func benchReport(b *testing.B, clients int) {
+	e := newEnv(b, withLimits(web.Limits{Off: true}))
+	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	b.Cleanup(transport.CloseIdleConnections)
+	client := &http.Client{Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	cookies := make([]string, clients)
+	for i := range clients {
+		name := "team-" + strconv.Itoa(i)
+		e.addTeam(name)
+		br := e.browser()
+		br.join(name)
+		cookies[i] = "playbook_team=" + br.cookies["playbook_team"].Value
+	}
+	practices := []string{"debrief", "huddle", "one-to-one"}
+
+	// b.Loop cannot be shared by goroutines: the clients split b.N.
+	var next atomic.Int64
+	lat := make([][]time.Duration, clients)
+	errs := make(chan error, clients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				form := url.Values{"practice": {practices[i%3]}, "status": {string(tracker.Statuses[i%4])},
+					"note": {"bench"}, "key": {"bench-" + strconv.FormatInt(i, 10)}, "return": {"/practices/x/"}}
+				req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/track/report", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				req.Header.Set("Cookie", cookies[c])
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				lat[c] = append(lat[c], time.Since(t0))
+				if resp.StatusCode != http.StatusSeeOther {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	if got := len(e.events(tracker.EventFilter{})); got != b.N {
+		b.Fatalf("%d events stored for %d reports", got, b.N)
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "reports/s")
+	b.ReportMetric(ms(all[len(all)/2]), "p50-ms")
+	b.ReportMetric(ms(all[min(len(all)-1, len(all)*99/100)]), "p99-ms")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkDashboard renders /track/ for 500 teams x 200 practices with
+// 20 events for each pair (2,000,000 events), seeded in bulk.
+func BenchmarkDashboard(b *testing.B) {
+	const teams, practices, perPair = 500, 200, 20
+	e := newEnv(b)
+	cat := &catalog.Catalog{Site: catalog.Site{Title: "Bench"}}
+	for p := range practices {
+		cat.Practices = append(cat.Practices, catalog.Practice{ID: fmt.Sprintf("practice-%03d", p),
+			Title: fmt.Sprintf("Practice %d", p), Kind: "practice", URL: fmt.Sprintf("/practices/p%d/", p),
+			ReviewAfterDays: 30 * (p % 3)})
+	}
+	e.writeCatalog(cat)
+	seedBulk(b, e, cat, teams, perPair)
+
+	req := func() *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/track/", nil)
+		r.Header.Set("Authorization", "Bearer admin-secret")
+		return r
+	}
+	var size int
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req())
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+		size = int(n)
+	}
+	b.ReportMetric(float64(size)/1e6, "MB/page")
+}
+
+// seedBulk writes teams, events, states and day counts straight into the
+// SQLite file in one transaction, as the store would have after
+// teams*len(practices)*perPair reports, one a day per pair.
+func seedBulk(b *testing.B, e *env, cat *catalog.Catalog, teams, perPair int) {
+	b.Helper()
+	db, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	const layout = "2006-01-02T15:04:05.000000Z"
+	t0 := e.clock.Now().UTC().AddDate(0, 0, -perPair-40)
+	insTeam, err := tx.Prepare(`insert into teams (id, name, token_hash, created_at) values (?, ?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	insEvent, err := tx.Prepare(`insert into events (id, team_id, practice_id, status, note, reconfirm, at) values (?, ?, ?, ?, ?, 0, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	insState, err := tx.Prepare(`insert into states (team_id, practice_id, status, note, since, confirmed_at, event_id) values (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type dayKey struct {
+		day    string
+		status tracker.Status
+		shard  int
+	}
+	deltas := map[dayKey]int{}
+	id := int64(0)
+	for t := 1; t <= teams; t++ {
+		h := sha256.Sum256([]byte("bench-team-" + strconv.Itoa(t)))
+		if _, err := insTeam.Exec(t, fmt.Sprintf("team-%03d", t), h[:], t0.Format(layout)); err != nil {
+			b.Fatal(err)
+		}
+		for pi, p := range cat.Practices {
+			var cur tracker.Status
+			var since time.Time
+			for i := range perPair {
+				id++
+				at := t0.AddDate(0, 0, i).Add(time.Duration(t) * time.Second)
+				st := tracker.Statuses[(t+pi+i*(1+t%2))%len(tracker.Statuses)]
+				note := ""
+				if (t+pi+i)%7 == 0 {
+					note = "note from team " + strconv.Itoa(t) + " on day " + strconv.Itoa(i)
+				}
+				if _, err := insEvent.Exec(id, t, p.ID, string(st), note, at.Format(layout)); err != nil {
+					b.Fatal(err)
+				}
+				if st != cur {
+					day := at.Format("2006-01-02")
+					if cur != "" {
+						deltas[dayKey{day, cur, t % 16}]--
+					}
+					deltas[dayKey{day, st, t % 16}]++
+					cur, since = st, at
+				}
+				if i == perPair-1 {
+					if _, err := insState.Exec(t, p.ID, string(st), note, since.Format(layout), at.Format(layout), id); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	for k, d := range deltas {
+		if _, err := tx.Exec(`insert into daily_status_counts (day, status, shard, delta) values (?, ?, ?, ?)`,
+			k.day, string(k.status), k.shard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	// Check the seed through the store, as the handler will read it.
+	ts, err := e.db.Teams(ctx)
+	if err != nil || len(ts) != teams {
+		b.Fatalf("seeded %d teams (%v), want %d", len(ts), err, teams)
+	}
+}
