@@ -8,7 +8,8 @@
 #   playbook_pg_start          # installs postgresql with apt-get if needed
 #   trap playbook_pg_stop EXIT
 #
-# The cluster lives in a mktemp directory owned by an unprivileged user
+# When PLAYBOOK_TEST_POSTGRES is already set (a server provided by CI), it
+# starts nothing. The cluster lives in a mktemp directory owned by an unprivileged user
 # (PostgreSQL refuses to run as root), listens on 127.0.0.1 only, on a free
 # port, with its unix socket inside the same directory. Stopping it removes
 # the directory. Run directly (bash .ci/postgres.sh) it starts a cluster,
@@ -53,6 +54,10 @@ playbook_pg_free_port() {
 
 # playbook_pg_start creates, starts and exports a throwaway cluster.
 playbook_pg_start() {
+	if [ -n "${PLAYBOOK_TEST_POSTGRES:-}" ]; then
+		echo "postgres.sh: using the server in PLAYBOOK_TEST_POSTGRES; starting none" >&2
+		return 0
+	fi
 	playbook_pg_bin || return 1
 
 	local run_as=()
