@@ -24,6 +24,8 @@ const countShards = 16
 // A zero At is the clock's now. A reconfirm report keeps the current status
 // (tracker.ErrNotFound when there is none). A report whose IdempotencyKey
 // was recorded before returns the first event and tracker.ErrDuplicate.
+// Reports apply to the current state in the order they are appended,
+// whatever their At.
 func (db *DB) Append(ctx context.Context, e tracker.Event) (tracker.Event, error) {
 	if e.At.IsZero() {
 		e.At = db.now()
