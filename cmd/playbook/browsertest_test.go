@@ -153,24 +153,32 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	t.Cleanup(cancelCtx)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		missing(t, "chromium at %s does not start: %v", path, err)
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }() // starts the browser
+	select {
+	case err := <-started:
+		if err != nil {
+			missing(t, "chromium at %s does not start: %v", path, err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("chromium at %s did not start within two minutes", path)
 	}
 	return ctx
 }
 
 // newTab opens a tab of the browser, closed when the test ends; its
-// actions time out after a minute so that a stuck page fails the test.
+// actions time out after three minutes so that a stuck page fails the
+// test instead of hanging it.
 func newTab(tb testing.TB, browser context.Context) context.Context {
 	tb.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
+	tctx, tcancel := context.WithTimeout(browser, 3*time.Minute)
+	tb.Cleanup(tcancel)
+	ctx, cancel := chromedp.NewContext(tctx)
 	tb.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
 		tb.Fatal(err)
 	}
-	tctx, tcancel := context.WithTimeout(ctx, time.Minute)
-	tb.Cleanup(tcancel)
-	return tctx
+	return ctx
 }
 
 func do(tb testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
