@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/playbook-dev/playbook/generator/catalog"
+	"github.com/playbook-dev/playbook/tracker"
+	"github.com/playbook-dev/playbook/tracker/sqldb"
+)
+
+// trackOut is a bytes.Buffer safe for a server goroutine and a test.
+type trackOut struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *trackOut) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *trackOut) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type cli struct {
+	env            map[string]string
+	stdout, stderr *trackOut
+}
+
+// run runs the whole program with args and returns its exit code.
+func (c *cli) run(ctx context.Context, args ...string) int {
+	c.stdout, c.stderr = &trackOut{}, &trackOut{}
+	m := &Main{
+		Stdout: c.stdout,
+		Stderr: c.stderr,
+		Getenv: func(k string) string { return c.env[k] },
+		Now:    time.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	return m.Run(ctx, args)
+}
+
+var joinLink = regexp.MustCompile(`https://playbook\.example\.org/track/join\?token=([a-z2-7]{26})`)
+
+func TestTeamCommandsManageTeamsAndJoinLinks(t *testing.T) {
+	dir := t.TempDir()
+	c := &cli{env: map[string]string{
+		"PLAYBOOK_DB":       filepath.Join(dir, "state", "tracker.db"), // the directory is created
+		"PLAYBOOK_BASE_URL": "https://playbook.example.org/track/",
+	}}
+	ctx := t.Context()
+
+	if code := c.run(ctx, "team", "add", "Team Alpha"); code != 0 {
+		t.Fatalf("team add: exit %d: %s", code, c.stderr)
+	}
+	m := joinLink.FindStringSubmatch(c.stdout.String())
+	if m == nil {
+		t.Fatalf("team add printed no join link:\n%s", c.stdout)
+	}
+	first := m[1]
+
+	if code := c.run(ctx, "team", "add", "Team Alpha"); code != 1 || !strings.Contains(c.stderr.String(), "already exists") {
+		t.Errorf("adding a team twice: exit %d, %q", code, c.stderr)
+	}
+	if code := c.run(ctx, "team", "add", "../etc"); code != 2 {
+		t.Errorf("bad team name: exit %d, want 2", code)
+	}
+	if code := c.run(ctx, "team", "frobnicate", "x"); code != 2 {
+		t.Errorf("unknown verb: exit %d, want 2", code)
+	}
+
+	if code := c.run(ctx, "team", "rotate", "Team Alpha"); code != 0 {
+		t.Fatalf("team rotate: exit %d: %s", code, c.stderr)
+	}
+	m = joinLink.FindStringSubmatch(c.stdout.String())
+	if m == nil || m[1] == first {
+		t.Fatalf("rotate printed %q, want a new link", c.stdout)
+	}
+	db, err := sqldb.Open(ctx, c.env["PLAYBOOK_DB"], sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TeamByTokenHash(ctx, tracker.HashJoinToken(first)); err == nil {
+		t.Error("the old link still finds the team after rotate")
+	}
+	if team, err := db.TeamByTokenHash(ctx, tracker.HashJoinToken(m[1])); err != nil || team.Name != "Team Alpha" {
+		t.Errorf("the new link finds %v, %v", team, err)
+	}
+	db.Close()
+
+	if code := c.run(ctx, "team", "list"); code != 0 || !strings.Contains(c.stdout.String(), "Team Alpha") {
+		t.Errorf("team list: exit %d:\n%s", code, c.stdout)
+	}
+	if strings.Contains(c.stdout.String(), m[1]) {
+		t.Error("team list prints a token")
+	}
+	if code := c.run(ctx, "team", "remove", "Team Alpha"); code != 0 {
+		t.Fatalf("team remove: exit %d: %s", code, c.stderr)
+	}
+	if code := c.run(ctx, "team", "remove", "Team Alpha"); code != 1 {
+		t.Errorf("removing a missing team: exit %d, want 1", code)
+	}
+	if code := c.run(ctx, "team", "list"); code != 0 || !strings.Contains(c.stdout.String(), "No teams yet") {
+		t.Errorf("team list after remove:\n%s", c.stdout)
+	}
+}
+
+func writeTestCatalog(t *testing.T, path string) {
+	t.Helper()
+	c := &catalog.Catalog{Site: catalog.Site{Title: "T"}, Practices: []catalog.Practice{
+		{ID: "debrief", Title: "Post-call debrief", Kind: "practice", URL: "/practices/debrief/", ReviewAfterDays: 30},
+	}}
+	if err := catalog.Write(path, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTrackServesTheTrackerUntilCancelled(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "catalog.json")
+	writeTestCatalog(t, cat)
+	c := &cli{env: map[string]string{"PLAYBOOK_CATALOG": cat}}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int)
+	var out *trackOut
+	go func() {
+		c.stdout = nil
+		done <- c.run(ctx, "track", "--db", filepath.Join(dir, "t.db"), "--addr", "127.0.0.1:0")
+	}()
+	listening := regexp.MustCompile(`listening on (http://\S+)/track/`)
+	var base string
+	for range 500 {
+		time.Sleep(10 * time.Millisecond)
+		if out = c.stdout; out == nil {
+			continue
+		}
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("track did not start: %s", c.stderr)
+	}
+	if !strings.Contains(c.stderr.String(), "warning: no --admin-token") {
+		t.Errorf("no warning about the open dashboard: %q", c.stderr)
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/track/": 200, "/track/join": 200, "/track/style.css": 200} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("track exited %d after cancel: %s", code, c.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("track did not stop after cancel")
+	}
+}
+
+func TestTrackRefusesABadSiteOrigin(t *testing.T) {
+	c := &cli{}
+	if code := c.run(t.Context(), "track", "--site-origin", "playbook.example.org"); code != 2 {
+		t.Errorf("exit %d, want 2: %s", code, c.stderr)
+	}
+}
+
+func TestTrackExportBackupAndMigrate(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tracker.db")
+	ctx := t.Context()
+	db, err := sqldb.Open(ctx, dbPath, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hash, _ := tracker.NewJoinToken()
+	team, err := db.CreateTeam(ctx, "alpha", hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range []tracker.Status{tracker.Trying, tracker.Adopted} {
+		if _, err := db.Append(ctx, tracker.Event{TeamID: team.ID, PracticeID: "debrief", Status: st,
+			Note: []string{"first", "=SUM(A1)"}[i]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	c := &cli{}
+	if code := c.run(ctx, "track", "export", "--db", dbPath, "--what", "events", "--format", "json"); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, c.stderr)
+	}
+	var events []tracker.ExportEvent
+	if err := json.Unmarshal([]byte(c.stdout.String()), &events); err != nil {
+		t.Fatalf("export json: %v\n%s", err, c.stdout)
+	}
+	if len(events) != 2 || events[1].Status != tracker.Adopted || events[1].Note != "=SUM(A1)" || events[0].Team != "alpha" {
+		t.Errorf("exported %+v", events)
+	}
+	cat := filepath.Join(dir, "catalog.json")
+	writeTestCatalog(t, cat)
+	if code := c.run(ctx, "track", "export", "--db", dbPath, "--what", "state", "--format", "csv", "--catalog", cat); code != 0 {
+		t.Fatalf("export state: exit %d: %s", code, c.stderr)
+	}
+	if got := c.stdout.String(); !strings.Contains(got, "alpha,debrief,Post-call debrief,adopted,") ||
+		!strings.Contains(got, "'=SUM(A1)") {
+		t.Errorf("state csv:\n%s", got)
+	}
+	if code := c.run(ctx, "track", "export", "--db", dbPath, "--what", "everything"); code != 2 {
+		t.Errorf("bad --what: exit %d, want 2", code)
+	}
+
+	backup := filepath.Join(dir, "backup.db")
+	if code := c.run(ctx, "track", "backup", "--db", dbPath, backup); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, c.stderr)
+	}
+	if !strings.Contains(c.stdout.String(), "integrity ok") {
+		t.Errorf("backup output %q", c.stdout)
+	}
+	if code := c.run(ctx, "track", "backup", "--db", dbPath, backup); code != 1 {
+		t.Errorf("backup over an existing file: exit %d, want 1", code)
+	}
+	if code := c.run(ctx, "track", "backup", "--db", filepath.Join(dir, "missing.db"), filepath.Join(dir, "b2.db")); code != 1 {
+		t.Errorf("backup of a missing database: exit %d, want 1", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("backup created the missing source database")
+	}
+
+	target := filepath.Join(dir, "copy.db")
+	if code := c.run(ctx, "track", "migrate", "--from", "sqlite:"+backup, "--to", target); code != 0 {
+		t.Fatalf("migrate: exit %d: %s\n%s", code, c.stderr, c.stdout)
+	}
+	out := c.stdout.String()
+	if !strings.Contains(out, "both sides match") || !regexp.MustCompile(`events\s+2\s+2\s+2\s+[0-9a-f]{16}\s+[0-9a-f]{16}\s+ok`).MatchString(out) {
+		t.Errorf("migrate report:\n%s", out)
+	}
+	if !strings.Contains(c.stderr.String(), "events") {
+		t.Errorf("migrate printed no progress: %q", c.stderr)
+	}
+}
+
+func TestRedactDSNHidesPassword(t *testing.T) {
+	got := redactDSN("postgres://tracker:s3cret@db.internal:5432/playbook?sslmode=require")
+	if strings.Contains(got, "s3cret") {
+		t.Errorf("redactDSN kept the password: %s", got)
+	}
+}
