@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,6 +103,7 @@ func newLineChart(history []tracker.DayCounts, now time.Time) lineChart {
 			Points: pts.String(), EndX: c.Right + 6, EndY: y(prev) + 4, Last: prev})
 		desc = append(desc, fmt.Sprintf("%s %d", s, prev))
 	}
+	spreadLabels(c.Lines, c.Top+4)
 	for _, v := range []int{0, maxV / 2, maxV} {
 		c.YTicks = append(c.YTicks, tick{X: c.Left - 6, Y: y(v) + 4, Label: strconv.Itoa(v)})
 	}
@@ -112,4 +114,22 @@ func newLineChart(history []tracker.DayCounts, now time.Time) lineChart {
 	c.Desc = fmt.Sprintf("Team-practice pairs by status from %s to %s; now: %s.",
 		t0.Format("2006-01-02"), t1.Format("2006-01-02"), strings.Join(desc, ", "))
 	return c
+}
+
+// spreadLabels moves the end-of-line labels apart vertically so that lines
+// ending at the same value keep readable labels.
+func spreadLabels(lines []chartLine, top int) {
+	const gap = 14
+	idx := make([]int, len(lines))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return lines[a].EndY - lines[b].EndY })
+	prev := top - gap
+	for _, i := range idx {
+		if lines[i].EndY < prev+gap {
+			lines[i].EndY = prev + gap
+		}
+		prev = lines[i].EndY
+	}
 }
