@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/playbook-dev/playbook/generator/markdown"
 )
 
 // SearchFile is the search index's name at the site root.
@@ -32,8 +35,31 @@ type searchEntry struct {
 	Kind     string      `json:"k,omitempty"`
 	Section  int         `json:"s"` // index into Sections, -1 for none
 	Summary  string      `json:"d,omitempty"`
-	Headings [][2]string `json:"h,omitempty"` // [id, text]
+	Headings []searchHeading `json:"h,omitempty"`
 	Body     string      `json:"w,omitempty"` // delta-coded word ids
+}
+
+// searchHeading is a heading of a page, to link a result to its part.
+// Most ids are the slug of their text, and writing them again would double
+// the headings' share of the index (the largest share on a big site); so
+// a heading is "text" when the script can derive its id (ASCII text whose
+// slug is the id), and ["id", "text"] otherwise.
+type searchHeading struct{ ID, Text string }
+
+func (h searchHeading) MarshalJSON() ([]byte, error) {
+	if isASCII(h.Text) && markdown.Slugify(h.Text) == h.ID {
+		return json.Marshal(h.Text)
+	}
+	return json.Marshal([2]string{h.ID, h.Text})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // searchStop are words too common to be worth a place in the index.
@@ -131,7 +157,7 @@ func newSearchEntry(p *Page, sectionIdx map[string]int, words []string, dict map
 		e.Section = s
 	}
 	for _, h := range p.TOC() {
-		e.Headings = append(e.Headings, [2]string{h.ID, h.Text})
+		e.Headings = append(e.Headings, searchHeading{ID: h.ID, Text: h.Text})
 	}
 	ids = ids[:0]
 	for _, w := range words {

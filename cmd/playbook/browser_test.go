@@ -146,7 +146,17 @@ func TestThemeInBrowser(t *testing.T) {
 		do(t, ctx, chromedp.KeyEvent(kb.Escape))
 		waitUntil(t, ctx, `document.querySelector(".search-panel").hidden`, `document.querySelector(".search").outerHTML`)
 
-		do(t, ctx, chromedp.KeyEvent(" xyzzyq"))
+		// A heading that matches leads to that part of the page.
+		navigate(t, ctx, env.URL+"/")
+		do(t, ctx, chromedp.Click(chromedp.CSS("#search-input")), chromedp.KeyEvent("watch for"))
+		waitUntil(t, ctx, `[...document.querySelectorAll("#search-results li a")].some(a => a.hash)`, `document.querySelector(".search").outerHTML`)
+		anchored := eval[string](t, ctx, `[...document.querySelectorAll("#search-results li a")].find(a => a.hash).href`)
+		navigate(t, ctx, anchored)
+		if !eval[bool](t, ctx, `document.getElementById(decodeURIComponent(location.hash.slice(1))) !== null`) {
+			t.Errorf("result %s links to a heading the page does not have", anchored)
+		}
+
+		do(t, ctx, chromedp.Click(chromedp.CSS("#search-input")), chromedp.KeyEvent("xyzzyq"))
 		waitUntil(t, ctx, `document.querySelector(".search-status").textContent.startsWith("Nothing found")`, `document.querySelector(".search-status").textContent`)
 	})
 

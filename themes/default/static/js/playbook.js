@@ -128,12 +128,28 @@
           v = 0;
           post[id].push(i);
         }
+        p.h = (p.h || []).map(function (h) { return typeof h === "string" ? [slug(h), h] : h; });
         p.tl = p.t.toLowerCase();
         p.tw = words(p.t);
         p.hw = (p.h || []).map(function (h) { return words(h[1]); });
         p.dw = words(p.d || "");
       });
       index = { data: data, post: post };
+    }
+
+    // slug is the heading id the build gave ASCII text whose id the index
+    // left out: lower case, spaces and hyphens to one hyphen, the rest of
+    // the punctuation dropped (generator/markdown's Slugify).
+    function slug(s) {
+      var out = "", dash = false;
+      s.toLowerCase().split("").forEach(function (c) {
+        if (/[a-z0-9_]/.test(c)) {
+          if (dash && out) out += "-";
+          dash = false;
+          out += c;
+        } else if (c === "-" || /\s/.test(c)) dash = true;
+      });
+      return out;
     }
 
     function words(s) {
