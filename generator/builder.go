@@ -393,10 +393,14 @@ func (b *Builder) commit(out *diffOutput, upd *Update) error {
 				delete(b.manifest, rel)
 			}
 		}
+		made := map[string]bool{}
 		for _, rel := range out.changed {
 			dst := filepath.Join(b.absDest, filepath.FromSlash(rel))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return err
+			if dir := path.Dir(rel); !made[dir] {
+				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+					return err
+				}
+				made[dir] = true
 			}
 			if err := os.Rename(filepath.Join(out.root, filepath.FromSlash(rel)), dst); err != nil {
 				return err
@@ -464,6 +468,7 @@ type diffOutput struct {
 	mu      sync.Mutex
 	sums    map[string]uint64
 	changed []string
+	dirs    map[string]bool // staging directories made
 }
 
 func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
@@ -471,7 +476,8 @@ func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &diffOutput{root: staging, old: b.manifest, seed: b.seed, keep: keep, sums: map[string]uint64{}}, nil
+	return &diffOutput{root: staging, old: b.manifest, seed: b.seed, keep: keep, sums: map[string]uint64{},
+		dirs: map[string]bool{}}, nil
 }
 
 func (o *diffOutput) write(rel string, data []byte) error {
@@ -486,8 +492,8 @@ func (o *diffOutput) write(rel string, data []byte) error {
 	if old, ok := o.old[rel]; ok && old == sum {
 		return nil
 	}
-	p := filepath.Join(o.root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	p, err := o.path(rel)
+	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
@@ -518,8 +524,8 @@ func (o *diffOutput) writeFunc(rel string, fn func(io.Writer) error) error {
 	if old, ok := o.old[rel]; ok && old == sum {
 		return nil
 	}
-	p := filepath.Join(o.root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	p, err := o.path(rel)
+	if err != nil {
 		return err
 	}
 	f, err := os.Create(p)
@@ -541,4 +547,21 @@ func (o *diffOutput) writeFunc(rel string, fn func(io.Writer) error) error {
 	o.changed = append(o.changed, rel)
 	o.mu.Unlock()
 	return nil
+}
+
+// path is where rel is staged, its directory made.
+func (o *diffOutput) path(rel string) (string, error) {
+	dir := path.Dir(rel)
+	o.mu.Lock()
+	made := o.dirs[dir]
+	o.mu.Unlock()
+	if !made {
+		if err := os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(dir)), 0o755); err != nil {
+			return "", err
+		}
+		o.mu.Lock()
+		o.dirs[dir] = true
+		o.mu.Unlock()
+	}
+	return filepath.Join(o.root, filepath.FromSlash(rel)), nil
 }

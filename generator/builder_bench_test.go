@@ -104,3 +104,67 @@ func BenchmarkBuilderBodyEdit(b *testing.B) {
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
 }
+
+// BenchmarkBuilderLayoutEdit is the rebuild after an edit of a partial
+// every page uses: every page is rendered again, nothing else is redone.
+func BenchmarkBuilderLayoutEdit(b *testing.B) {
+	site := benchCorpus(b)
+	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := builder.Build(b.Context(), nil); err != nil {
+		b.Fatal(err)
+	}
+	footer := filepath.Join(site, "layouts", "partials", "footer.html")
+	if err := os.MkdirAll(filepath.Dir(footer), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		if err := os.WriteFile(footer, []byte("<footer>Edit "+strconv.Itoa(i)+"</footer>"), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		upd, err := builder.Build(b.Context(), []string{"layouts/partials/footer.html"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !upd.Incremental || len(upd.Written) < 10000 {
+			b.Fatalf("edit %d: incremental %v, %d files written", i, upd.Incremental, len(upd.Written))
+		}
+	}
+}
+
+// BenchmarkBuilderConfigEdit is a full rebuild (site.toml changed) that
+// still writes only the files whose bytes changed.
+func BenchmarkBuilderConfigEdit(b *testing.B) {
+	site := benchCorpus(b)
+	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	config := filepath.Join(site, "site.toml")
+	orig := []byte("title = \"Bench\"\n")
+	if err := os.WriteFile(config, orig, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := builder.Build(b.Context(), nil); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		data := append(append([]byte{}, orig...), "\n# edit "+strconv.Itoa(i)+"\n"...)
+		if err := os.WriteFile(config, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		upd, err := builder.Build(b.Context(), []string{"site.toml"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if upd.Incremental || len(upd.Written) != 0 {
+			b.Fatalf("edit %d: incremental %v, wrote %d files for a comment", i, upd.Incremental, len(upd.Written))
+		}
+	}
+}
