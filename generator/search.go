@@ -30,13 +30,13 @@ type searchIndex struct {
 }
 
 type searchEntry struct {
-	Title    string      `json:"t"`
-	URL      string      `json:"u"`
-	Kind     string      `json:"k,omitempty"`
-	Section  int         `json:"s"` // index into Sections, -1 for none
-	Summary  string      `json:"d,omitempty"`
+	Title    string          `json:"t"`
+	URL      string          `json:"u"`
+	Kind     string          `json:"k,omitempty"`
+	Section  int             `json:"s"` // index into Sections, -1 for none
+	Summary  string          `json:"d,omitempty"`
 	Headings []searchHeading `json:"h,omitempty"`
-	Body     string      `json:"w,omitempty"` // delta-coded word ids
+	Body     string          `json:"w,omitempty"` // delta-coded word ids
 }
 
 // searchHeading is a heading of a page, to link a result to its part.

@@ -66,13 +66,13 @@ type searchIndex struct {
 	Sections []string `json:"sections"`
 	Words    []string `json:"words"`
 	Pages    []struct {
-		Title    string      `json:"t"`
-		URL      string      `json:"u"`
-		Kind     string      `json:"k"`
-		Section  int         `json:"s"`
-		Summary  string      `json:"d"`
+		Title    string            `json:"t"`
+		URL      string            `json:"u"`
+		Kind     string            `json:"k"`
+		Section  int               `json:"s"`
+		Summary  string            `json:"d"`
 		Headings []json.RawMessage `json:"h"`
-		Body     string      `json:"w"`
+		Body     string            `json:"w"`
 	} `json:"pages"`
 }
 
