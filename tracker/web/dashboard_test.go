@@ -179,6 +179,8 @@ func TestStaleAdoptionCanBeReconfirmed(t *testing.T) {
 	}
 	r := b.get("/track/teams/alpha")
 	wantBody(t, r, "Still doing this", "re-confirm due 2026-04-01", `name="reconfirm" value="1"`, "1 to re-confirm")
+	wantBody(t, b.get("/track/report?practice=debrief"), "Still doing this", "Last confirmed 2026-03-02")
+	wantBody(t, b.get("/track/report?practice=huddle"), "! Still doing this")
 	// huddle has no review period: never stale, whatever the time.
 	if strings.Count(r.Body, "Still doing this") != 1 {
 		t.Errorf("want one re-confirm button (debrief only)")

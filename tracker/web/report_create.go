@@ -137,6 +137,7 @@ type reportFormPage struct {
 	Errors   map[string]string
 	Current  tracker.State
 	HasState bool
+	Stale    bool
 	Back     string
 }
 
@@ -157,6 +158,7 @@ func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 			return
 		} else if ok {
 			page.Current, page.HasState = st, true
+			page.Stale = st.Stale(h.now(), tracker.ReviewAfter(p))
 			if page.In.Status == "" {
 				page.In.Status = string(st.Status)
 			}
