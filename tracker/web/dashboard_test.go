@@ -239,6 +239,13 @@ func TestStatusAPI(t *testing.T) {
 	if code != 200 || m["team"] != "" || m["status"] != "" || m["adopted"] != 2.0 {
 		t.Errorf("anonymous debrief: %d %v", code, m)
 	}
+	// A new report shows at once, though counts are cached.
+	g := e.browser()
+	g.join("gamma")
+	wantStatus(t, g.report("debrief", "adopted", "", ""), http.StatusSeeOther)
+	if _, m = get(a, "debrief"); m["adopted"] != 3.0 {
+		t.Errorf("after gamma adopted: %v, want adopted 3", m)
+	}
 	if code, _ := get(a, "nope"); code != http.StatusBadRequest {
 		t.Errorf("unknown practice: %d, want 400", code)
 	}

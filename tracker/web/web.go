@@ -4,6 +4,24 @@
 // and practice pages, the JSON status endpoint for the theme's script, and
 // the CSV/JSON exports. Templates and the stylesheet are embedded.
 //
+// Routes, under the base path (default /track):
+//
+//	GET  /                       dashboard (admin)
+//	GET  /teams/{name}           a team's checklist (that team or admin)
+//	GET  /practices/{id}         who does a practice (any team or admin)
+//	GET  /report?practice=ID     the report form; POST /report records
+//	GET  /reported?practice=ID   confirmation after a report (PRG)
+//	GET  /join?token=T           join link: sets the team cookie, redirects
+//	GET  /join, POST /join       the join-code form
+//	GET  /login, POST /login     admin sign-in; POST /logout signs out
+//	GET  /api/status?practice=ID JSON for the theme's script
+//	GET  /export/{events,state}.{csv,json}  exports (admin)
+//	GET  /style.css
+//
+// Every POST passes http.CrossOriginProtection (trusting Config.SiteOrigin)
+// and a body cap of 8 KiB; reports, join codes and admin sign-ins are rate
+// limited per address, reports also per team.
+//
 // It works through the tracker.Store interface only: it must not import
 // tracker/sqldb, database drivers, or any generator package other than
 // generator/catalog.
