@@ -300,6 +300,10 @@ func TestThemeInBrowser(t *testing.T) {
 				t.Run(pg.name+"/"+scheme, func(t *testing.T) {
 					do(t, ctx, emulateMedia("", scheme))
 					navigate(t, ctx, env.URL+pg.path)
+					foreign := eval[[]string](t, ctx, `performance.getEntriesByType("resource").map(e => e.name).filter(u => !u.startsWith(location.origin + "/"))`)
+					if len(foreign) > 0 {
+						t.Errorf("%s requests other hosts: %q", pg.path, foreign)
+					}
 					vs := runAxe(t, ctx, axe)
 					var serious int
 					for _, v := range vs {
@@ -343,6 +347,11 @@ func TestThemeInBrowser(t *testing.T) {
 					}
 				}
 			}
+			navigate(t, ctx, env.URL+practicePath)
+			do(t, ctx, chromedp.Click(chromedp.CSS("#search-input")), chromedp.KeyEvent("debrief"))
+			waitUntil(t, ctx, `document.querySelectorAll("#search-results li").length > 0`, "")
+			do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+			writeScreenshot(t, ctx, fmt.Sprintf("search-%d.png", width))
 			do(t, ctx, emulateMedia("", "dark"))
 			navigate(t, ctx, env.URL+practicePath)
 			writeScreenshot(t, ctx, fmt.Sprintf("practice-dark-%d.png", width))
