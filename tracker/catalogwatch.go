@@ -30,6 +30,8 @@ type loadedCatalog struct {
 	// broken file is not re-read on every request.
 	failedMod  time.Time
 	failedSize int64
+	// missing is set while the file cannot be found.
+	missing bool
 }
 
 // OpenCatalogFile reads the catalog at path; it fails if the file is
@@ -58,21 +60,29 @@ func (f *CatalogFile) Current() (*catalog.Catalog, error) {
 	cur := f.cur.Load()
 	fi, err := os.Stat(f.path)
 	if err != nil {
+		// A missing file (a rebuild in progress, a mistake) keeps the
+		// catalog; report it once, not on every request.
+		if cur.missing {
+			return cur.cat, nil
+		}
+		next := *cur
+		next.missing = true
+		f.cur.CompareAndSwap(cur, &next)
 		return cur.cat, fmt.Errorf("stat catalog: %w", err)
 	}
-	if cur.unchanged(fi) {
+	if cur.unchanged(fi) && !cur.missing {
 		return cur.cat, nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	cur = f.cur.Load()
-	if cur.unchanged(fi) {
+	if cur.unchanged(fi) && !cur.missing {
 		return cur.cat, nil
 	}
 	c, err := catalog.Read(f.path)
 	if err != nil {
 		next := *cur
-		next.failedMod, next.failedSize = fi.ModTime(), fi.Size()
+		next.failedMod, next.failedSize, next.missing = fi.ModTime(), fi.Size(), false
 		f.cur.Store(&next)
 		return cur.cat, err
 	}
