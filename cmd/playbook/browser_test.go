@@ -324,7 +324,7 @@ func TestThemeInBrowser(t *testing.T) {
 
 	t.Run("screenshots", func(t *testing.T) {
 		ctx := newTab(t, browser)
-		for _, width := range []int64{375, 1280} {
+		for _, width := range []int64{375, 1280, 1440} {
 			opts := []chromedp.EmulateViewportOption{chromedp.EmulatePortrait}
 			if width < 600 {
 				opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateScale(2))
