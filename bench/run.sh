@@ -6,7 +6,8 @@
 #   sites   generate 1k and 10k page corpora with ../shared/bench/gen_corpus.py
 #           and time a cold `playbook build` and `playbook check` against
 #           (a) bench/floor, goldmark alone, and (b) Hugo when installed
-#   gotest  `go test -bench` on the packages that have benchmarks
+#   gotest  `go test -bench` on the packages that have benchmarks, with
+#           PLAYBOOK_BENCH_CORPUS set to the 10k corpus for those that ask
 #
 # To add a section: write section_NAME, add NAME to BENCH_SECTIONS' default.
 # To add go benchmarks elsewhere than tracker/ and generator/, add the
@@ -17,6 +18,7 @@
 #   BENCH_RUNS      measured runs per tool and corpus (default 5), after
 #                   one warm-up run that is not counted
 #   BENCH_PAGES     corpus sizes (default "1000 10000")
+#   BENCH_COUNT     go test -count (default 5)
 #   BENCH_TMP       where corpora and outputs go (default: mktemp -d, so
 #                   $TMPDIR or /tmp)
 #   PLAYBOOK        the binary to measure (default bin/playbook)
@@ -29,6 +31,7 @@ GO=${GO:-go}
 BENCH_SECTIONS=${BENCH_SECTIONS:-"sites gotest"}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_PAGES=${BENCH_PAGES:-"1000 10000"}
+BENCH_COUNT=${BENCH_COUNT:-5}
 PLAYBOOK=${PLAYBOOK:-$ROOT/bin/playbook}
 GEN_CORPUS=${GEN_CORPUS:-$ROOT/../shared/bench/gen_corpus.py}
 GOTEST_PATTERNS=(./tracker/... ./generator/...)
@@ -39,6 +42,18 @@ trap 'rm -rf "$WORK"' EXIT
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
+
+# corpus PAGES prints the path of a generated corpus of PAGES pages,
+# writing it on first use.
+corpus() {
+	local site=$WORK/corpus$1
+	if [[ ! -d $site ]]; then
+		[[ -f $GEN_CORPUS ]] || die "no corpus generator at $GEN_CORPUS: check out the shared/ directory beside the repository (or set GEN_CORPUS)"
+		command -v python3 >/dev/null || die "python3 is needed to generate the corpora"
+		python3 "$GEN_CORPUS" --pages "$1" --out "$site" >&2
+	fi
+	echo "$site"
+}
 
 # ---------------------------------------------------------------- timing
 
@@ -182,8 +197,6 @@ hugo_site() {
 # ---------------------------------------------------------------- sections
 
 section_sites() {
-	[[ -f $GEN_CORPUS ]] || die "no corpus generator at $GEN_CORPUS: check out the shared/ directory beside the repository (or set GEN_CORPUS)"
-	command -v python3 >/dev/null || die "python3 is needed to generate the corpora"
 	[[ -x $TIME ]] || die "$TIME is needed (apt-get install time)"
 	if [[ ! -x $PLAYBOOK ]]; then
 		note "building $PLAYBOOK"
@@ -207,8 +220,8 @@ section_sites() {
 
 	: >"$WORK/samples"
 	for PAGES in $BENCH_PAGES; do
-		local site=$WORK/corpus$PAGES
-		python3 "$GEN_CORPUS" --pages "$PAGES" --out "$site" >&2
+		local site
+		site=$(corpus "$PAGES")
 
 		# Warm-up: corpus into the page cache, binaries loaded; it must
 		# build with zero problems. Not counted.
@@ -228,7 +241,6 @@ section_sites() {
 				clean_out
 			done
 		done
-		rm -rf "$site"
 	done
 
 	echo
@@ -249,13 +261,16 @@ section_gotest() {
 		note "no package under ${GOTEST_PATTERNS[*]} has benchmarks"
 		return
 	fi
-	note "go test -bench on ${pkgs[*]}"
-	if ! (cd "$ROOT" && "$GO" test -run '^$' -bench . -benchmem -count 5 "${pkgs[@]}") |
+	local big=${PLAYBOOK_BENCH_CORPUS:-}
+	[[ -n $big ]] || big=$(corpus 10000)
+	note "go test -bench on ${pkgs[*]} (PLAYBOOK_BENCH_CORPUS=$big)"
+	if ! (cd "$ROOT" && PLAYBOOK_BENCH_CORPUS=$big "$GO" test -run '^$' -bench . -benchmem \
+		-count "$BENCH_COUNT" "${pkgs[@]}") |
 		tee "$WORK/gotest.txt" >&2; then
 		note "go test -bench failed; medians below cover what ran"
 	fi
 	echo
-	echo "## Go benchmarks (medians of 5)"
+	echo "## Go benchmarks (medians of $BENCH_COUNT)"
 	echo
 	# benchstat when the module proxy can give it; our own medians otherwise.
 	if ! (cd "$WORK" && "$GO" run golang.org/x/perf/cmd/benchstat@latest gotest.txt 2>/dev/null); then
