@@ -69,9 +69,12 @@ func (db *DB) SetTeamToken(ctx context.Context, name string, tokenHash []byte) e
 func (db *DB) RemoveTeam(ctx context.Context, name string) error {
 	now := utc(db.now())
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// Marking the team first locks its row on PostgreSQL, so no
+		// Append of this team can change its states while they are
+		// counted out below.
 		var id int64
-		err := db.queryRow(ctx, tx, `select id from teams
-			where name = ? and removed_at is null`, name).Scan(&id)
+		err := db.queryRow(ctx, tx, `update teams set removed_at = ?
+			where name = ? and removed_at is null returning id`, db.ts(now), name).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return tracker.ErrNotFound
 		}
@@ -100,10 +103,7 @@ func (db *DB) RemoveTeam(ctx context.Context, name string) error {
 		if err := db.addCounts(ctx, tx, id, now, deltas); err != nil {
 			return err
 		}
-		if _, err := db.exec(ctx, tx, `delete from states where team_id = ?`, id); err != nil {
-			return err
-		}
-		_, err = db.exec(ctx, tx, `update teams set removed_at = ? where id = ?`, db.ts(now), id)
+		_, err = db.exec(ctx, tx, `delete from states where team_id = ?`, id)
 		return err
 	})
 	if err != nil {

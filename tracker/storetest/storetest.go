@@ -50,6 +50,7 @@ func Run(t *testing.T, o Opener) {
 		{"History", testHistory},
 		{"RemovedTeamKeepsEventsAndLeavesCounts", testRemovedTeam},
 		{"ConcurrentAppends", testConcurrentAppends},
+		{"RemoveWhileAppending", testRemoveWhileAppending},
 		{"ReopenKeepsEverything", testReopen},
 		{"TwoHandlesShareOneDatabase", testTwoHandles},
 		{"UnicodeRoundTrip", testUnicode},
@@ -688,6 +689,55 @@ func testConcurrentAppends(t *testing.T, o Opener) {
 	}
 	if total != len(ss) {
 		t.Errorf("History's last day counts %d pairs, States has %d", total, len(ss))
+	}
+}
+
+func testRemoveWhileAppending(t *testing.T, o Opener) {
+	s, _ := open(t, o)
+	stay := createTeam(t, s, "Stay")
+	gone := createTeam(t, s, "Gone")
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for g := range errs {
+		wg.Go(func() {
+			team := []tracker.Team{stay, gone}[g%2]
+			for i := range 20 {
+				_, err := s.Append(t.Context(), tracker.Event{TeamID: team.ID,
+					PracticeID: fmt.Sprintf("p%d", (g+i)%6), Status: tracker.Statuses[(g+i)%4]})
+				if err != nil && (team.ID != gone.ID || !errors.Is(err, tracker.ErrNotFound)) {
+					errs[g] = err
+					return
+				}
+			}
+		})
+	}
+	if err := s.RemoveTeam(t.Context(), "Gone"); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ss := states(t, s, 0)
+	for _, st := range ss {
+		if st.TeamID == gone.ID {
+			t.Errorf("removed team still has state %+v", st)
+		}
+	}
+	h, err := s.History(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	if len(h) > 0 {
+		for _, n := range h[len(h)-1].Counts {
+			total += n
+		}
+	}
+	if total != len(ss) {
+		t.Errorf("History counts %d pairs at the end, States has %d", total, len(ss))
 	}
 }
 
