@@ -3,6 +3,8 @@ package main_test
 import (
 	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -102,6 +104,22 @@ func TestThemeInBrowser(t *testing.T) {
 		}
 		if got := eval[string](t, ctx, `document.querySelector(".page-meta time")?.getAttribute("datetime") ?? ""`); !regexp.MustCompile(`^\d{4}-\d\d-\d\d$`).MatchString(got) {
 			t.Errorf("last-updated date = %q, want YYYY-MM-DD", got)
+		}
+	})
+
+	t.Run("keyboard users skip to the content and see the focus", func(t *testing.T) {
+		ctx := newTab(t, browser)
+		navigate(t, ctx, env.URL+practicePath)
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		focused := eval[string](t, ctx, `(e => e.className + " " + (e.getBoundingClientRect().top >= 0) + " " + getComputedStyle(e).outlineStyle)(document.activeElement)`)
+		if focused != "skip-link true solid" {
+			t.Errorf("first Tab focuses %q, want the skip link, on screen, with a solid outline", focused)
+		}
+		do(t, ctx, chromedp.KeyEvent(kb.Enter))
+		waitUntil(t, ctx, `document.activeElement.id === "main"`, `document.activeElement.outerHTML.slice(0, 80)`)
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		if got := eval[string](t, ctx, `(e => e.closest("main") ? getComputedStyle(e).outlineStyle : "outside main: " + e.outerHTML.slice(0, 60))(document.activeElement)`); got != "solid" {
+			t.Errorf("Tab after the skip link: focus %q, want a link in main with a solid outline", got)
 		}
 	})
 
@@ -229,6 +247,24 @@ func TestThemeInBrowser(t *testing.T) {
 		}
 		if len(events) != 2 || events[len(events)-1].Status != tracker.Trying {
 			t.Fatalf("the tracker has %d events %+v, want a second one, trying", len(events), events)
+		}
+	})
+
+	t.Run("adoption form without a reachable tracker", func(t *testing.T) {
+		static := httptest.NewServer(http.FileServer(http.Dir(env.Dest))) // /track/ answers 404
+		t.Cleanup(static.Close)
+		ctx := newTab(t, browser)
+		navigate(t, ctx, static.URL+practicePath)
+		waitUntil(t, ctx, `performance.getEntriesByType("resource").some(e => e.name.includes("/api/status"))`, "")
+		for _, tc := range []struct{ name, expr string }{
+			{"form still there", `document.querySelector(".adopt form button[type=submit]") !== null`},
+			{"the rest of the script ran", `!document.querySelector(".search").hidden`},
+			{"key still added", `document.querySelector(".adopt input[name=key]") !== null`},
+			{"no status shown", `document.querySelector(".adopt-status").hidden`},
+		} {
+			if !eval[bool](t, ctx, tc.expr) {
+				t.Errorf("%s: %s is false", tc.name, tc.expr)
+			}
 		}
 	})
 
