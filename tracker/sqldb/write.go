@@ -117,10 +117,10 @@ func (db *DB) commitBatch(batch []job) {
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
+	db.log.Debug("batch committed", "writes", len(batch), "duration", time.Since(start))
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
-	db.log.Debug("batch committed", "writes", len(batch), "duration", time.Since(start))
 }
 
 // writePostgres runs fn in its own transaction, retrying when PostgreSQL
