@@ -21,6 +21,12 @@
     else if (a.getAttribute("aria-current")) a.removeAttribute("aria-current");
   });
 
+  doc.querySelectorAll(".main-nav a").forEach(function (a) {
+    if (a.pathname !== "/" && a.origin === location.origin && here.indexOf(a.pathname) === 0) {
+      a.setAttribute("aria-current", a.pathname === here ? "page" : "true");
+    }
+  });
+
   // Printed cards carry the page's full address.
   doc.querySelectorAll(".print-url").forEach(function (e) {
     e.textContent = location.origin + location.pathname;
@@ -246,7 +252,9 @@
         var title = el("span", "r-title");
         highlight(title, p.t, terms);
         a.appendChild(title);
-        var meta = [kinds[p.k] || "", p.s >= 0 ? index.data.sections[p.s] : ""].filter(Boolean).join(" · ");
+        var kind = kinds[p.k] || "", section = p.s >= 0 ? index.data.sections[p.s] : "";
+        if (kind && section.toLowerCase().indexOf(kind.toLowerCase()) >= 0) section = ""; // "Practice · Practices"
+        var meta = [kind, section].filter(Boolean).join(" · ");
         if (meta) a.appendChild(el("span", "r-meta", meta));
         var text = el("span", "r-text");
         highlight(text, r.heading >= 0 ? "§ " + p.h[r.heading][1] : (p.d || ""), terms);
