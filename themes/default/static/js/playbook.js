@@ -21,8 +21,9 @@
     else if (a.getAttribute("aria-current")) a.removeAttribute("aria-current");
   });
 
+  var home = doc.querySelector(".site-title");
   doc.querySelectorAll(".main-nav a").forEach(function (a) {
-    if (a.pathname !== "/" && a.origin === location.origin && here.indexOf(a.pathname) === 0) {
+    if (a.pathname !== (home ? home.pathname : "/") && a.origin === location.origin && here.indexOf(a.pathname) === 0) {
       a.setAttribute("aria-current", a.pathname === here ? "page" : "true");
     }
   });
