@@ -2,9 +2,12 @@ package web_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -359,4 +362,35 @@ func TestRetiredPracticeKeepsItsHistory(t *testing.T) {
 	// A broken catalog file keeps the last good one.
 	e.writeCatalogFile([]byte("{not json"))
 	wantStatus(t, b.report("pairs", "adopted", "", ""), http.StatusSeeOther)
+}
+
+func TestLargePagesAreCompressed(t *testing.T) {
+	e := newEnv(t)
+	for i := range 150 {
+		e.addTeam(fmt.Sprintf("team-%03d", i))
+	}
+	b := e.browser()
+	b.header.Set("Authorization", "Bearer admin-secret")
+	b.header.Set("Accept-Encoding", "gzip") // set by hand: the client no longer unzips
+	r := b.get("/track/")
+	wantStatus(t, r, http.StatusOK)
+	if r.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding %q, want gzip", r.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "team-149") || len(page) <= len(r.Body) {
+		t.Errorf("unzipped page: %d bytes from %d, has team-149: %v", len(page), len(r.Body), strings.Contains(string(page), "team-149"))
+	}
+	b.header.Del("Accept-Encoding")
+	b.header.Set("Accept-Encoding", "identity")
+	if r := b.get("/track/"); r.Header.Get("Content-Encoding") != "" || !strings.Contains(r.Body, "team-149") {
+		t.Error("a client without gzip got a compressed page")
+	}
 }
