@@ -122,26 +122,35 @@
     }
 
     // prepare decodes each page's delta-coded word ids into postings:
-    // for every dictionary word, the pages whose body uses it.
+    // for every dictionary word, the pages whose body uses it, in typed
+    // arrays (two passes: count, then fill) to keep large sites light.
     function prepare(data) {
       var more = "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", last = "0123456789abcdefghijklmnopqrstuv";
-      var post = data.words.map(function () { return []; });
-      data.pages.forEach(function (p, i) {
-        var w = p.w || "", id = 0, v = 0;
-        for (var j = 0; j < w.length; j++) {
-          var c = w.charAt(j), d = more.indexOf(c);
-          if (d >= 0) { v = v * 32 + d; continue; }
-          id += v * 32 + last.indexOf(c);
-          v = 0;
-          post[id].push(i);
-        }
-        p.h = (p.h || []).map(function (h) { return typeof h === "string" ? [slug(h), h] : h; });
-        p.tl = p.t.toLowerCase();
-        p.tw = words(p.t);
-        p.hw = (p.h || []).map(function (h) { return words(h[1]); });
-        p.dw = words(p.d || "");
-      });
+      function each(f) {
+        data.pages.forEach(function (p, i) {
+          var w = p.w || "", id = 0, v = 0;
+          for (var j = 0; j < w.length; j++) {
+            var c = w.charAt(j), d = more.indexOf(c);
+            if (d >= 0) { v = v * 32 + d; continue; }
+            id += v * 32 + last.indexOf(c);
+            v = 0;
+            f(id, i);
+          }
+        });
+      }
+      var count = new Uint32Array(data.words.length);
+      each(function (id) { count[id]++; });
+      var post = Array.prototype.map.call(count, function (n) { return new Uint32Array(n); });
+      count.fill(0);
+      each(function (id, i) { post[id][count[id]++] = i; });
+      data.pages.forEach(function (p) { p.w = null; });
       index = { data: data, post: post };
+    }
+
+    // heading returns a page's heading n as [id, text].
+    function heading(p, n) {
+      var h = p.h[n];
+      return typeof h === "string" ? [slug(h), h] : h;
     }
 
     // slug is the heading id the build gave ASCII text whose id the index
@@ -173,15 +182,17 @@
       return lo;
     }
 
-    // hit scores how well a list of words matches a query term: 2 exact,
-    // 1 prefix, 0 none.
-    function hit(list, term) {
-      var best = 0;
-      for (var i = 0; i < list.length && best < 2; i++) {
-        if (list[i] === term) best = 2;
-        else if (list[i].lastIndexOf(term, 0) === 0) best = 1;
-      }
-      return best;
+    // matcher returns a function that scores how well a text matches a
+    // query term: 2 for a whole word, 1 for the start of a word, 0 for none.
+    function matcher(term) {
+      var re = new RegExp("(?:^|[^\\p{L}\\p{N}])" + term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") +
+        "([\\p{L}\\p{N}]?)", "giu");
+      return function (text) {
+        var best = 0, m;
+        re.lastIndex = 0;
+        while (best < 2 && (m = re.exec(text))) best = m[1] ? 1 : 2;
+        return best;
+      };
     }
 
     function run(q) {
@@ -193,27 +204,28 @@
         var seen = new Uint8Array(data.pages.length);
         for (var k = lowerBound(dict, t); k < dict.length && dict[k].lastIndexOf(t, 0) === 0; k++) {
           var exact = dict[k] === t ? 2 : 1;
-          index.post[k].forEach(function (i) { if (seen[i] < exact) seen[i] = exact; });
+          var list = index.post[k];
+          for (var j = 0; j < list.length; j++) if (seen[list[j]] < exact) seen[list[j]] = exact;
         }
         return seen;
       });
-      var phrase = terms.join(" ");
+      var phrase = terms.join(" "), match = terms.map(matcher);
       data.pages.forEach(function (p, i) {
-        var score = 0, heading = -1;
+        var score = 0, head = -1, hs = p.h || [];
         for (var n = 0; n < terms.length; n++) {
-          var t = terms[n], s = 0, ht = hit(p.tw, t);
+          var s = 0, ht = match[n](p.t);
           s += ht * 10;
-          for (var h = 0; h < p.hw.length; h++) {
-            var hh = hit(p.hw[h], t);
-            if (hh) { s += hh * 3; if (heading < 0 && !ht) heading = h; break; }
+          for (var h = 0; h < hs.length; h++) {
+            var hh = match[n](typeof hs[h] === "string" ? hs[h] : hs[h][1]);
+            if (hh) { s += hh * 3; if (head < 0 && !ht) head = h; break; }
           }
-          s += hit(p.dw, t) * 2 + inBody[n][i];
+          s += match[n](p.d || "") * 2 + inBody[n][i];
           if (!s) return; // every term must match somewhere
           score += s;
         }
-        if (p.tl.indexOf(phrase) >= 0) score += 15;
+        if (p.t.toLowerCase().indexOf(phrase) >= 0) score += 15;
         if (p.k === "section") score -= 1;
-        results.push({ p: p, score: score, heading: heading });
+        results.push({ p: p, score: score, heading: head });
       });
       results.sort(function (a, b) { return b.score - a.score || a.p.t.localeCompare(b.p.t); });
       results = results.slice(0, 12);
@@ -248,7 +260,8 @@
         li.id = "search-result-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        a.href = p.u + (r.heading >= 0 ? "#" + p.h[r.heading][0] : "");
+        var h = r.heading >= 0 ? heading(p, r.heading) : null;
+        a.href = p.u + (h ? "#" + h[0] : "");
         a.tabIndex = -1;
         var title = el("span", "r-title");
         highlight(title, p.t, terms);
@@ -258,7 +271,7 @@
         var meta = [kind, section].filter(Boolean).join(" · ");
         if (meta) a.appendChild(el("span", "r-meta", meta));
         var text = el("span", "r-text");
-        highlight(text, r.heading >= 0 ? "§ " + p.h[r.heading][1] : (p.d || ""), terms);
+        highlight(text, h ? "§ " + h[1] : (p.d || ""), terms);
         a.appendChild(text);
         li.appendChild(a);
         li.addEventListener("mousedown", function (e) { e.preventDefault(); });
