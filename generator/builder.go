@@ -87,20 +87,18 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Update, error) 
 	for _, c := range changed {
 		b.pending[path.Clean(c)] = true
 	}
+	var upd *Update
+	var err error
+	ok := false
 	if !full {
-		upd, ok, err := b.incremental(ctx, slices.Sorted(maps.Keys(b.pending)))
-		if ok {
-			if err == nil || errors.As(err, new(Problems)) {
-				upd.Duration = b.opts.Now().Sub(start)
-			}
-			if err == nil {
-				clear(b.pending)
-			}
-			return upd, err
-		}
+		upd, ok, err = b.incremental(ctx, slices.Sorted(maps.Keys(b.pending)))
 	}
-	upd, err := b.full(ctx)
-	upd.Duration = b.opts.Now().Sub(start)
+	if !ok {
+		upd, err = b.full(ctx)
+	}
+	if upd != nil {
+		upd.Duration = b.opts.Now().Sub(start)
+	}
 	if err == nil {
 		clear(b.pending)
 	}
