@@ -47,9 +47,6 @@ type Options struct {
 	// empty means all of them. Directories among them are watched
 	// recursively, including when they are created later.
 	Include []string
-	// Skip reports paths (relative to Root, slash-separated) to ignore
-	// besides ignored names, such as an output directory.
-	Skip func(rel string) bool
 	// Quiet is the quiet spell that ends a batch; 0 means DefaultQuiet.
 	Quiet time.Duration
 	// Logger receives watch errors; nil discards them.
@@ -204,7 +201,7 @@ func (w *Watcher) ignored(rel string) bool {
 			return true
 		}
 	}
-	return w.opts.Skip != nil && w.opts.Skip(rel)
+	return false
 }
 
 // addTree watches rel and the directories below it, returning the
