@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -91,6 +92,10 @@ func writeSearchIndex(site *Site, out output) error {
 // searchJSON builds the search index of the site's sections and regular
 // pages. The pages' plain text is let go once indexed. The output depends
 // only on the site, so two builds write the same bytes.
+//
+// It holds little besides the output: words are copied into one table as
+// they are met, so that each page's text can be collected at once, and a
+// page's body is a list of small ids until it is coded.
 func searchJSON(site *Site) ([]byte, error) {
 	var pages []*Page
 	for _, p := range site.allPages() {
@@ -98,37 +103,79 @@ func searchJSON(site *Site) ([]byte, error) {
 			pages = append(pages, p)
 		}
 	}
-	idx := searchIndex{Version: 1}
+	idx := searchIndex{Version: 1, Pages: []searchEntry{}}
 	sectionIdx := map[string]int{}
 	for i, s := range site.Sections {
 		idx.Sections = append(idx.Sections, s.Title)
 		sectionIdx[s.Path] = i
 	}
 
-	bodies := make([][]string, len(pages))
-	dict := map[string]int{}
+	first := map[string]int32{} // word → id in order of first use
+	var words []string          // first-use id → word
+	var stamp []int32           // first-use id → 1 + last page that used it
+	bodies := make([][]int32, len(pages))
 	for i, p := range pages {
-		bodies[i] = indexWords(p.text)
-		for _, w := range bodies[i] {
-			dict[w] = 0
+		for _, w := range searchWords(p.text) {
+			if searchStop[w] || len(w) < 2 {
+				continue
+			}
+			id, ok := first[w]
+			if !ok {
+				w = strings.Clone(w) // not a piece of the page's text
+				id = int32(len(words))
+				first[w] = id
+				words = append(words, w)
+				stamp = append(stamp, 0)
+			}
+			if stamp[id] != int32(i+1) {
+				stamp[id] = int32(i + 1)
+				bodies[i] = append(bodies[i], id)
+			}
 		}
 		p.text = ""
 	}
-	idx.Words = make([]string, 0, len(dict))
-	for w := range dict {
-		idx.Words = append(idx.Words, w)
+	order := make([]int32, len(words)) // sorted position → first-use id
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.Sort(idx.Words)
-	for i, w := range idx.Words {
-		dict[w] = i
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(words[a], words[b]) })
+	sorted := make([]int, len(words)) // first-use id → sorted position
+	idx.Words = make([]string, len(words))
+	for pos, id := range order {
+		sorted[id] = pos
+		idx.Words[pos] = words[id]
 	}
 
-	idx.Pages = make([]searchEntry, len(pages))
-	ids := make([]int, 0, 512)
-	for i, p := range pages {
-		idx.Pages[i] = newSearchEntry(p, sectionIdx, bodies[i], dict, ids)
+	// The head of the JSON, then each page's entry as it is made.
+	head, err := json.Marshal(idx)
+	if err != nil {
+		return nil, err
 	}
-	return json.Marshal(idx)
+	head = bytes.TrimSuffix(head, []byte("[]}"))
+	b := bytes.NewBuffer(make([]byte, 0, len(head)+len(pages)*256))
+	b.Write(head)
+	b.WriteByte('[')
+	ids := make([]int, 0, 512)
+	var code []byte
+	for i, p := range pages {
+		ids = ids[:0]
+		for _, id := range bodies[i] {
+			ids = append(ids, sorted[id])
+		}
+		bodies[i] = nil
+		slices.Sort(ids)
+		code = appendDeltas(code[:0], ids)
+		data, err := json.Marshal(newSearchEntryCode(p, sectionIdx, string(code)))
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(data)
+	}
+	b.WriteString("]}")
+	return b.Bytes(), nil
 }
 
 // indexWords are the distinct words of a page's text worth indexing.
@@ -148,8 +195,18 @@ func indexWords(text string) []string {
 // newSearchEntry is a page's entry in the index; words are its indexWords,
 // dict the dictionary ids, ids a scratch buffer.
 func newSearchEntry(p *Page, sectionIdx map[string]int, words []string, dict map[string]int, ids []int) searchEntry {
+	ids = ids[:0]
+	for _, w := range words {
+		ids = append(ids, dict[w])
+	}
+	slices.Sort(ids)
+	return newSearchEntryCode(p, sectionIdx, string(appendDeltas(nil, ids)))
+}
+
+// newSearchEntryCode is a page's entry with its body already coded.
+func newSearchEntryCode(p *Page, sectionIdx map[string]int, body string) searchEntry {
 	e := searchEntry{Title: p.Title, URL: p.RelPermalink, Kind: p.Kind, Section: -1,
-		Summary: truncateWords(p.Summary, searchSummaryWords)}
+		Summary: truncateWords(p.Summary, searchSummaryWords), Body: body}
 	if p.Type == TypeSection {
 		e.Kind = TypeSection
 	}
@@ -159,12 +216,6 @@ func newSearchEntry(p *Page, sectionIdx map[string]int, words []string, dict map
 	for _, h := range p.TOC() {
 		e.Headings = append(e.Headings, searchHeading{ID: h.ID, Text: h.Text})
 	}
-	ids = ids[:0]
-	for _, w := range words {
-		ids = append(ids, dict[w])
-	}
-	slices.Sort(ids)
-	e.Body = string(appendDeltas(nil, ids))
 	return e
 }
 
