@@ -142,13 +142,15 @@ func TestThemeInBrowser(t *testing.T) {
 		}
 
 		do(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowUp))
-		selected := eval[int](t, ctx, `[...document.querySelectorAll("#search-results li")].findIndex(li => li.getAttribute("aria-selected") === "true")`)
-		if selected != 0 {
-			t.Errorf("after down, down, up the selected result is #%d, want #0", selected)
+		focused := eval[int](t, ctx, `[...document.querySelectorAll("#search-results a")].indexOf(document.activeElement)`)
+		if focused != 0 {
+			t.Errorf("after down, down, up the focused result is #%d, want #0", focused)
 		}
-		if got := eval[string](t, ctx, `document.getElementById("search-input").getAttribute("aria-activedescendant")`); got != "search-result-0" {
-			t.Errorf("aria-activedescendant = %q, want search-result-0", got)
+		do(t, ctx, chromedp.KeyEvent(kb.ArrowUp))
+		if got := eval[string](t, ctx, `document.activeElement.id`); got != "search-input" {
+			t.Errorf("up from the first result focuses %q, want the search box", got)
 		}
+		do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
 		target := eval[string](t, ctx, `new URL(document.querySelector("#search-results li a").href).pathname`)
 		do(t, ctx, chromedp.KeyEvent(kb.Enter))
 		waitUntil(t, ctx, fmt.Sprintf(`location.pathname === %q`, target), `location.href`)
@@ -331,6 +333,22 @@ func TestThemeInBrowser(t *testing.T) {
 	t.Run("accessibility", func(t *testing.T) {
 		axe := axeSource(t)
 		ctx := newTab(t, browser)
+		check := func(t *testing.T, what string) {
+			t.Helper()
+			vs := runAxe(t, ctx, axe)
+			var serious int
+			for _, v := range vs {
+				t.Logf("axe %s %s: %s (%s)\n\t%s", v.Impact, v.ID, v.Help, what, strings.Join(v.Nodes, "\n\t"))
+				if v.Impact == "serious" || v.Impact == "critical" {
+					serious++
+				}
+			}
+			if serious > 0 {
+				t.Errorf("%s: %d serious or critical axe violations (listed above)", what, serious)
+			} else {
+				t.Logf("axe %s: %d violations, none serious or critical", what, len(vs))
+			}
+		}
 		for _, scheme := range []string{"light", "dark"} {
 			for _, pg := range reviewPages {
 				t.Run(pg.name+"/"+scheme, func(t *testing.T) {
@@ -340,21 +358,17 @@ func TestThemeInBrowser(t *testing.T) {
 					if len(foreign) > 0 {
 						t.Errorf("%s requests other hosts: %q", pg.path, foreign)
 					}
-					vs := runAxe(t, ctx, axe)
-					var serious int
-					for _, v := range vs {
-						t.Logf("axe %s %s: %s (%s)\n\t%s", v.Impact, v.ID, v.Help, pg.path, strings.Join(v.Nodes, "\n\t"))
-						if v.Impact == "serious" || v.Impact == "critical" {
-							serious++
-						}
-					}
-					if serious > 0 {
-						t.Errorf("%s in the %s scheme: %d serious or critical axe violations (listed above)", pg.path, scheme, serious)
-					} else {
-						t.Logf("axe %s %s: %d violations, none serious or critical", pg.path, scheme, len(vs))
-					}
+					check(t, pg.path+" "+scheme)
 				})
 			}
+			t.Run("search-results/"+scheme, func(t *testing.T) {
+				do(t, ctx, emulateMedia("", scheme))
+				navigate(t, ctx, env.URL+"/")
+				do(t, ctx, chromedp.Click(chromedp.CSS("#search-input")), chromedp.KeyEvent("debrief"))
+				waitUntil(t, ctx, `document.querySelectorAll("#search-results li").length > 0`, "")
+				do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+				check(t, "open search results "+scheme)
+			})
 		}
 	})
 

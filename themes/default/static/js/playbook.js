@@ -106,7 +106,7 @@
     var list = box.querySelector("#search-results");
     var status = box.querySelector(".search-status");
     var kinds = { practice: "Practice", questions: "Question set", script: "Resistance script", section: "Section" };
-    var index = null, loading = null, active = -1, results = [];
+    var index = null, loading = null, results = [];
     box.hidden = false;
 
     function load() {
@@ -247,22 +247,19 @@
       parent.appendChild(doc.createTextNode(text.slice(at)));
     }
 
+    // render lists the results as plain links: Tab and the arrow keys
+    // move through them, Enter follows one, and they open in a new tab as
+    // any link does.
     function render(q) {
       var terms = words(q);
       list.textContent = "";
-      active = -1;
-      input.removeAttribute("aria-activedescendant");
       if (!terms.length) { close(); return; }
       status.textContent = results.length ? results.length + (results.length === 1 ? " result" : " results") +
         (results.length === 12 ? " (best first)" : "") : "Nothing found for “" + q + "”.";
-      results.forEach(function (r, i) {
+      results.forEach(function (r) {
         var p = r.p, li = el("li"), a = el("a");
-        li.id = "search-result-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
         var h = r.heading >= 0 ? heading(p, r.heading) : null;
         a.href = p.u + (h ? "#" + h[0] : "");
-        a.tabIndex = -1;
         var title = el("span", "r-title");
         highlight(title, p.t, terms);
         a.appendChild(title);
@@ -274,27 +271,20 @@
         highlight(text, h ? "§ " + h[1] : (p.d || ""), terms);
         a.appendChild(text);
         li.appendChild(a);
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
         list.appendChild(li);
       });
       panel.hidden = false;
-      input.setAttribute("aria-expanded", results.length ? "true" : "false");
     }
 
     function close() {
       panel.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
     }
 
-    function move(to) {
-      var items = list.children;
-      if (!items.length) return;
-      if (active >= 0) items[active].setAttribute("aria-selected", "false");
-      active = (to + items.length) % items.length;
-      items[active].setAttribute("aria-selected", "true");
-      input.setAttribute("aria-activedescendant", items[active].id);
-      items[active].scrollIntoView({ block: "nearest" });
+    // move focuses result i of the list, or the input below 0.
+    function move(i) {
+      var links = list.querySelectorAll("a");
+      if (i < 0 || !links.length) { input.focus(); return; }
+      links[Math.min(i, links.length - 1)].focus();
     }
 
     var pending = 0;
@@ -310,16 +300,26 @@
       load();
       if (input.value && list.children.length) panel.hidden = false;
     });
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); if (panel.hidden) panel.hidden = false; move(active + 1); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); move(active - 1); }
-      else if (e.key === "Enter") {
-        var items = list.children;
-        var pick = items[active >= 0 ? active : 0];
-        if (pick && !panel.hidden) { e.preventDefault(); location.href = pick.querySelector("a").href; }
+    box.addEventListener("focusout", function (e) {
+      if (!box.contains(e.relatedTarget)) close();
+    });
+    box.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      var at = links.indexOf(doc.activeElement);
+      if (e.key === "ArrowDown") {
+        e.preventDefault();
+        panel.hidden = false;
+        move(at + 1);
+      } else if (e.key === "ArrowUp") {
+        e.preventDefault();
+        move(at - 1);
+      } else if (e.key === "Enter" && e.target === input) {
+        if (links.length && !panel.hidden) { e.preventDefault(); location.href = links[0].href; }
       } else if (e.key === "Escape") {
         if (!panel.hidden) close(); else input.value = "";
+        input.focus();
+      } else if (at >= 0 && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        input.focus(); // typing goes on in the search box
       }
     });
     doc.addEventListener("keydown", function (e) {
