@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -394,13 +395,14 @@ func (b *Builder) commit(out *diffOutput, upd *Update) error {
 		made := map[string]bool{}
 		for _, rel := range out.changed {
 			dst := filepath.Join(b.absDest, filepath.FromSlash(rel))
-			if dir := path.Dir(rel); !made[dir] {
+			// A file that was there and stays has its directory already.
+			if _, had := b.manifest[rel]; !had && !made[path.Dir(rel)] {
 				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 					return err
 				}
-				made[dir] = true
+				made[path.Dir(rel)] = true
 			}
-			if err := os.Rename(filepath.Join(out.root, filepath.FromSlash(rel)), dst); err != nil {
+			if err := os.Rename(filepath.Join(out.root, out.staged[rel]), dst); err != nil {
 				return err
 			}
 		}
@@ -466,7 +468,7 @@ type diffOutput struct {
 	mu      sync.Mutex
 	sums    map[string]uint64
 	changed []string
-	dirs    map[string]bool // staging directories made
+	staged  map[string]string // output name → its file in root
 }
 
 func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
@@ -475,7 +477,7 @@ func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
 		return nil, err
 	}
 	return &diffOutput{root: staging, old: b.manifest, seed: b.seed, keep: keep, sums: map[string]uint64{},
-		dirs: map[string]bool{}}, nil
+		staged: map[string]string{}}, nil
 }
 
 func (o *diffOutput) write(rel string, data []byte) error {
@@ -547,19 +549,12 @@ func (o *diffOutput) writeFunc(rel string, fn func(io.Writer) error) error {
 	return nil
 }
 
-// path is where rel is staged, its directory made.
+// path is where rel is staged: files are staged flat, under numbers, so
+// that staging makes no directories; commit moves them to their places.
 func (o *diffOutput) path(rel string) (string, error) {
-	dir := path.Dir(rel)
 	o.mu.Lock()
-	made := o.dirs[dir]
+	name := strconv.Itoa(len(o.staged))
+	o.staged[rel] = name
 	o.mu.Unlock()
-	if !made {
-		if err := os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(dir)), 0o755); err != nil {
-			return "", err
-		}
-		o.mu.Lock()
-		o.dirs[dir] = true
-		o.mu.Unlock()
-	}
-	return filepath.Join(o.root, filepath.FromSlash(rel)), nil
+	return filepath.Join(o.root, name), nil
 }
