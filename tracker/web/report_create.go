@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -209,6 +210,20 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, team tracker.Te
 		return
 	}
 	st, _ := tracker.ParseStatus(in.Status)
+	if in.Key == "" {
+		// The minute in the derived key splits a double click that
+		// straddles a minute boundary; the team's state catches that.
+		cur, has, err := h.teamState(r, team, p.ID)
+		if err != nil {
+			h.internal(w, r, "read state", err)
+			return
+		}
+		if has && repeats(cur, st, in.Note, h.now()) {
+			h.log.Info("report", "team", team.Name, "practice", p.ID, "status", st, "duplicate", true)
+			h.redirectDone(w, r, p, in)
+			return
+		}
+	}
 	e := tracker.Event{
 		TeamID:         team.ID,
 		TeamName:       team.Name,
@@ -239,6 +254,17 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, team tracker.Te
 	h.adoption.Store(nil)
 	h.log.Info("report", "team", team.Name, "practice", p.ID, "status", st,
 		"reconfirm", in.Reconfirm, "duplicate", dup)
+	h.redirectDone(w, r, p, in)
+}
+
+// repeats reports whether a report of status and note says again what the
+// team's state cur said less than a minute ago.
+func repeats(cur tracker.State, status tracker.Status, note string, now time.Time) bool {
+	return cur.Status == status && (note == "" || note == cur.Note) && now.Sub(cur.ConfirmedAt) < time.Minute
+}
+
+// redirectDone answers a recorded report: 303 to the confirmation page.
+func (h *Handler) redirectDone(w http.ResponseWriter, r *http.Request, p catalog.Practice, in reportInput) {
 	q := url.Values{"practice": {p.ID}}
 	if in.Return != "" {
 		q.Set("return", in.Return)
