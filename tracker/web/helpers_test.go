@@ -36,6 +36,10 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+		if len(web.Pages()) < 8 {
+			fmt.Fprintf(os.Stderr, "web.Pages() lists %d templates, want the 8 pages\n", len(web.Pages()))
+			code = 1
+		}
 		for _, name := range web.Pages() {
 			if _, ok := rendered.Load(name); !ok {
 				fmt.Fprintf(os.Stderr, "template %s.html was never rendered by the tests\n", name)
