@@ -89,6 +89,21 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 		t.Errorf("no rebuild line in the log:\n%s", logs.String())
 	}
 
+	// A content error keeps the server and the last good page up.
+	s.Write("content/b.md", "+++\ntitle = \n+++\nBroken.\n")
+	waitEvent(t, events, "problems")
+	if page := get(t, url+"/b/"); !strings.Contains(page, "More about B.") || !strings.Contains(page, "content/b.md:2:") {
+		t.Fatalf("during a content error:\n%s", page)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR msg=\"content/b.md:2:") {
+		t.Errorf("the problem is not in the log:\n%s", logs.String())
+	}
+	s.Write("content/b.md", "+++\ntitle = \"B\"\n+++\nB.\n\nFixed.\n")
+	waitEvent(t, events, "reload")
+	if page := get(t, url+"/b/"); !strings.Contains(page, "Fixed.") || strings.Contains(page, "playbook-problems") {
+		t.Fatalf("after the fix:\n%s", page)
+	}
+
 	resp, err := http.Get(url + "/track/")
 	if err != nil {
 		t.Fatal(err)
