@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -95,9 +96,36 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, team trac
 	return nil
 }
 
+// sessionMemo keeps a request's session lookup: the handler and the page
+// layout both ask, and each answer costs a store read.
+type sessionMemo struct {
+	done bool
+	team tracker.Team
+	ok   bool
+}
+
+type sessionMemoKey struct{}
+
+// withSessionMemo gives r a place to keep its session lookup.
+func withSessionMemo(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), sessionMemoKey{}, &sessionMemo{}))
+}
+
 // session returns the team named by a valid team cookie. A cookie for a
 // team that was removed (or removed and added again) is not valid.
 func (h *Handler) session(r *http.Request) (tracker.Team, bool) {
+	memo, _ := r.Context().Value(sessionMemoKey{}).(*sessionMemo)
+	if memo != nil && memo.done {
+		return memo.team, memo.ok
+	}
+	team, ok := h.lookupSession(r)
+	if memo != nil {
+		*memo = sessionMemo{done: true, team: team, ok: ok}
+	}
+	return team, ok
+}
+
+func (h *Handler) lookupSession(r *http.Request) (tracker.Team, bool) {
 	c, err := r.Cookie(teamCookie)
 	if err != nil {
 		return tracker.Team{}, false

@@ -223,7 +223,7 @@ func (h *Handler) secure(next http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, withSessionMemo(r))
 		h.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.code(),
 			"duration", time.Since(start))
 	})
