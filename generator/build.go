@@ -83,7 +83,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
 		out = newDirOutput(staging)
 	}
-	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, res)
+	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, nil, res)
 	if err != nil {
 		return res, err
 	}
@@ -131,10 +131,11 @@ type generation struct {
 }
 
 // generate runs the phases, writing every output file to out and counting
-// them in res. search writes the search index. The problems are returned
-// rather than acted on; the error is what stopped the run.
+// them in res. search writes the search index; cache, if not nil, keeps
+// converted bodies between runs. The problems are returned rather than
+// acted on; the error is what stopped the run.
 func generate(ctx context.Context, opts Options, absDest string, out output,
-	search func(*Site, output) error, res *Result) (*generation, *problemList, error) {
+	search func(*Site, output) error, cache *convCache, res *Result) (*generation, *problemList, error) {
 	problems := &problemList{}
 
 	// Load.
@@ -182,8 +183,9 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 
 	// Render.
 	conv := markdown.New(cfg.MarkdownOptions())
+	cache.setOptions(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems)
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems, cache)
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}

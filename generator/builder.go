@@ -36,12 +36,14 @@ type Builder struct {
 	seed    maphash.Seed
 
 	mu       sync.Mutex
-	gen      *generation       // the last good build; nil forces a full build
-	search   *searchCache      // its search index
-	cross    map[string]bool   // body-derived fields layouts read off other pages
-	result   Result            // its counts
-	manifest map[string]uint64 // output file → hash of its bytes in dest
-	pending  map[string]bool   // changes not yet in a good build
+	gen      *generation           // the last good build; nil forces a full build
+	search   *searchCache          // its search index
+	cross    map[string]bool       // body-derived fields layouts read off other pages
+	result   Result                // its counts
+	manifest map[string]uint64     // output file → hash of its bytes in dest
+	convs    map[string]*convEntry // converted bodies, by source file
+	convOpts markdown.Options      // the markdown options they were converted with
+	pending  map[string]bool       // changes not yet in a good build
 }
 
 // Update is what one Builder run did.
@@ -49,8 +51,10 @@ type Update struct {
 	Result
 	// Incremental is true when only changed pages were rendered.
 	Incremental bool
-	// Rendered counts the HTML files rendered.
-	Rendered int
+	// Rendered counts the HTML files rendered, Converted the markdown
+	// bodies converted (others were kept from the build before).
+	Rendered  int
+	Converted int
 	// Written and Removed are the output files whose bytes changed and
 	// the ones deleted, slash-separated and sorted.
 	Written []string
@@ -122,15 +126,18 @@ func (b *Builder) full(ctx context.Context) (*Update, error) {
 	}
 	defer os.RemoveAll(out.root)
 	var search *searchCache
+	cache := newConvCache(b.seed, b.convs, b.convOpts)
 	writeSearch := func(site *Site, o output) error {
-		search = newSearchCache(site)
+		search = newSearchCache(site, cache.known)
+		cache.indexed(search)
 		return o.write(SearchFile, search.json())
 	}
-	gen, problems, err := generate(ctx, b.opts, b.absDest, out, writeSearch, &upd.Result)
+	gen, problems, err := generate(ctx, b.opts, b.absDest, out, writeSearch, cache, &upd.Result)
 	if err != nil {
 		return upd, err
 	}
 	upd.Rendered = upd.Files
+	upd.Converted = len(cache.next) - cache.reusedCount()
 	upd.Problems = problems.sorted()
 	if len(upd.Problems) > 0 {
 		return upd, upd.Problems
@@ -139,6 +146,7 @@ func (b *Builder) full(ctx context.Context) (*Update, error) {
 		return upd, err
 	}
 	b.gen, b.search, b.result = gen, search, upd.Result
+	b.convs, b.convOpts = cache.next, cache.opts
 	b.cross = gen.layouts.crossPageFields()
 	return upd, nil
 }
@@ -222,10 +230,15 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 	}
 	anchors := &anchorChecks{}
 	cfg := g.site.cfg
+	cache := newConvCache(b.seed, nil, b.convOpts)
+	recs := make([]*convEntry, len(pages))
 	parallel(len(pages), func(i int) {
 		p := pages[i]
 		p.body, p.bodyLine, p.Summary = fresh[i].body, fresh[i].bodyLine, fresh[i].Summary
-		convertPage(p, g.conv, g.files, cfg.CheckLinks, true, false, anchors, problems)
+		recs[i] = cache.record(p)
+		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, true, false, anchors, problems, recs[i]) {
+			recs[i] = nil
+		}
 	})
 	for i, p := range pages {
 		if !saved[i].sameAsSeen(p, b.cross) {
@@ -256,6 +269,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 			return upd, true, err
 		}
 		defer os.RemoveAll(out.root)
+		upd.Converted = len(pages)
 		upd.Rendered = renderPageList(g.site, pages, g.layouts, out, problems)
 		upd.Files = upd.Rendered
 		for _, c := range copies {
@@ -278,6 +292,16 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 				return upd, true, err
 			}
 			g.anchors = allAnchors
+			for i, p := range pages {
+				// The next full build takes these bodies as they are now.
+				if e := recs[i]; e != nil && b.convs != nil {
+					cache.store(p, e)
+					if j, ok := b.search.at[p]; ok {
+						e.index = b.search.words[j]
+					}
+					b.convs[p.File] = e
+				}
+			}
 			return upd, true, nil
 		}
 	}

@@ -464,3 +464,61 @@ func TestBuilderRendersListsAgainWhenALayoutShowsOtherPagesBodies(t *testing.T) 
 		})
 	}
 }
+
+func TestBuilderFullRebuildConvertsOnlyBodiesWhoseLinksChanged(t *testing.T) {
+	s := generatortest.New(t, `
+-- content/a.md --
++++
+title = "A"
++++
+A links to [bee](id:bee) and [see](c.md).
+-- content/b.md --
++++
+title = "B"
+id = "bee"
++++
+B.
+-- content/c.md --
++++
+title = "C"
++++
+C.
+-- content/d.md --
++++
+title = "D"
++++
+D links nowhere.
+`)
+	opts := generator.Options{Source: s.Dir, Dest: filepath.Join(t.TempDir(), "served")}
+	b, err := generator.NewBuilder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd, err := b.Build(t.Context(), nil); err != nil || upd.Converted != 4 {
+		t.Fatalf("first build converted %d bodies, %v; want all 4", upd.Converted, err)
+	}
+	tests := []struct {
+		name      string
+		edit      func()
+		changed   []string
+		converted int
+	}{
+		{"a page added", func() { s.Write("content/e.md", "+++\ntitle = \"E\"\n+++\nE.\n") }, []string{"content/e.md"}, 1},
+		{"a title changed", func() { replaceIn(s, "content/d.md", `title = "D"`, `title = "Dee"`) }, []string{"content/d.md"}, 0},
+		{"the site title changed", func() { s.Write("site.toml", "title = \"Renamed\"\n") }, []string{"site.toml"}, 0},
+		{"a linked page moved: it and the page linking to it", func() { s.Rename("content/b.md", "content/bee.md") },
+			[]string{"content/b.md", "content/bee.md"}, 2},
+		{"a page's first line moved", func() { replaceIn(s, "content/d.md", "+++\ntitle", "+++\n\ntitle") }, []string{"content/d.md"}, 1},
+	}
+	for _, tt := range tests {
+		tt.edit()
+		upd, err := b.Build(t.Context(), tt.changed)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if upd.Converted != tt.converted {
+			t.Errorf("%s: converted %d bodies, want %d", tt.name, upd.Converted, tt.converted)
+		}
+		assertSameAsCleanBuild(t, opts)
+	}
+}

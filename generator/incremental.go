@@ -3,10 +3,15 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"slices"
+	"strings"
+	"sync"
 	"text/template/parse"
+
+	"github.com/playbook-dev/playbook/generator/markdown"
 )
 
 // searchCache keeps the search index in parts, so that a Builder can
@@ -18,17 +23,20 @@ type searchCache struct {
 	at         map[*Page]int
 	sectionIdx map[string]int
 	sections   []string
-	words      [][]string     // each page's indexWords
-	uses       map[string]int // pages using each word
-	dict       map[string]int // word → id in the sorted dictionary
-	head       []byte         // the JSON before the pages array
-	entries    [][]byte       // each page's JSON entry
+	words      [][]string        // each page's indexWords
+	uses       map[string]int    // pages using each word
+	canon      map[string]string // one copy of each word, not a piece of some page's text
+	dict       map[string]int    // word → id in the sorted dictionary
+	head       []byte            // the JSON before the pages array
+	entries    [][]byte          // each page's JSON entry
 }
 
 // newSearchCache indexes the site as searchJSON does, letting the pages'
-// plain text go.
-func newSearchCache(site *Site) *searchCache {
-	c := &searchCache{at: map[*Page]int{}, sectionIdx: map[string]int{}, uses: map[string]int{}}
+// plain text go. known, if not nil, gives the words of pages that have no
+// text because their bodies were not converted again.
+func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
+	c := &searchCache{at: map[*Page]int{}, sectionIdx: map[string]int{}, uses: map[string]int{},
+		canon: map[string]string{}}
 	for _, p := range site.allPages() {
 		if p.Type == TypePage || p.Type == TypeSection {
 			c.at[p] = len(c.pages)
@@ -41,15 +49,43 @@ func newSearchCache(site *Site) *searchCache {
 	}
 	c.words = make([][]string, len(c.pages))
 	for i, p := range c.pages {
-		c.words[i] = indexWords(p.text)
+		var words []string
+		if known != nil {
+			words = known(p)
+		}
+		if words == nil {
+			words = c.intern(indexWords(p.text))
+		} else {
+			for _, w := range words {
+				if _, ok := c.canon[w]; !ok {
+					c.canon[w] = w
+				}
+			}
+		}
+		c.words[i] = words
 		p.text = ""
-		for _, w := range c.words[i] {
+		for _, w := range words {
 			c.uses[w]++
 		}
 	}
 	c.entries = make([][]byte, len(c.pages))
 	c.reindex()
 	return c
+}
+
+// intern replaces words by their one copy, so that the index does not
+// hold on to the pages' texts.
+func (c *searchCache) intern(words []string) []string {
+	for i, w := range words {
+		if cw, ok := c.canon[w]; ok {
+			words[i] = cw
+			continue
+		}
+		w = strings.Clone(w)
+		c.canon[w] = w
+		words[i] = w
+	}
+	return words
 }
 
 // reindex numbers the dictionary again and encodes every entry.
@@ -96,10 +132,11 @@ func (c *searchCache) update(pages []*Page) {
 		for _, w := range c.words[i] {
 			if c.uses[w]--; c.uses[w] == 0 {
 				delete(c.uses, w)
+				delete(c.canon, w)
 				dictChanged = true
 			}
 		}
-		c.words[i] = indexWords(p.text)
+		c.words[i] = c.intern(indexWords(p.text))
 		p.text = ""
 		for _, w := range c.words[i] {
 			if c.uses[w]++; c.uses[w] == 1 {
@@ -283,4 +320,161 @@ func isDot(p *parse.PipeNode) bool {
 	}
 	_, ok := p.Cmds[0].Args[0].(*parse.DotNode)
 	return ok
+}
+
+// convCache keeps each page's converted body between a Builder's full
+// builds, so that a build after, say, a new page converts only what
+// changed. A body is converted again unless its bytes, kind and first
+// line are the same and every link in it resolves, in the new site, to
+// what it resolved to before: link resolution is all a conversion takes
+// from the site. Resolving the links again also reports their problems
+// and collects their anchors, as converting would.
+type convCache struct {
+	seed    maphash.Seed
+	old     map[string]*convEntry // by source file, from the last good build
+	oldOpts markdown.Options      // the options they were converted with
+	opts    markdown.Options
+
+	mu   sync.Mutex
+	next map[string]*convEntry
+}
+
+// convEntry is one page's converted body and how its links resolved.
+type convEntry struct {
+	sum       uint64
+	kind      string
+	bodyLine  int
+	links     []linkUse
+	summary   string // derived from the body, for pages without one
+	content   template.HTML
+	headings  []markdown.Heading
+	words     int
+	blocks    []markdown.Block
+	questions []template.HTML
+	index     []string // the search index's words; nil until indexed
+	reused    bool
+}
+
+type linkUse struct {
+	link markdown.Link
+	out  string
+}
+
+// recordingResolver resolves links and records how.
+type recordingResolver struct {
+	lc  *linkChecker
+	rec *convEntry
+}
+
+func (r *recordingResolver) Resolve(l markdown.Link) string {
+	out := r.lc.Resolve(l)
+	r.rec.links = append(r.rec.links, linkUse{link: l, out: out})
+	return out
+}
+
+func newConvCache(seed maphash.Seed, old map[string]*convEntry, oldOpts markdown.Options) *convCache {
+	return &convCache{seed: seed, old: old, oldOpts: oldOpts, next: map[string]*convEntry{}}
+}
+
+// setOptions forgets every body when the markdown options changed.
+func (c *convCache) setOptions(o markdown.Options) {
+	if c == nil {
+		return
+	}
+	if o != c.oldOpts {
+		c.old = nil
+	}
+	c.opts = o
+}
+
+// known are the search index's words of the pages whose bodies were
+// reused, which have no text to index.
+func (c *convCache) known(p *Page) []string {
+	if c == nil {
+		return nil
+	}
+	if e := c.next[p.File]; e != nil && e.reused {
+		return e.index
+	}
+	return nil
+}
+
+// indexed keeps the search index's words of every page, for next time.
+func (c *convCache) indexed(s *searchCache) {
+	for i, p := range s.pages {
+		if e := c.next[p.File]; e != nil {
+			e.index = s.words[i]
+		}
+	}
+}
+
+// reuse gives p its body's earlier conversion, if that still holds.
+func (c *convCache) reuse(p *Page, files *fileIndex, checkLinks bool, anchors *anchorChecks, problems *problemList) bool {
+	if c == nil {
+		return false
+	}
+	e := c.old[p.File]
+	if e == nil || e.kind != p.Kind || e.bodyLine != p.bodyLine || e.sum != maphash.Bytes(c.seed, p.body) {
+		return false
+	}
+	found := &problemList{}
+	seen := &anchorChecks{}
+	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: found, anchors: seen}
+	for _, u := range e.links {
+		if lc.Resolve(u.link) != u.out {
+			return false
+		}
+	}
+	for _, pr := range found.list {
+		problems.addProblem(pr)
+	}
+	anchors.mu.Lock()
+	anchors.list = append(anchors.list, seen.list...)
+	anchors.mu.Unlock()
+	p.body, p.text = nil, ""
+	p.Content, p.Headings, p.WordCount, p.blocks = e.content, e.headings, e.words, e.blocks
+	if p.Summary == "" {
+		p.Summary = e.summary
+	}
+	if p.Kind == KindQuestions {
+		p.Questions = e.questions
+		if len(p.Questions) == 0 {
+			problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
+		}
+	}
+	e.reused = true
+	c.mu.Lock()
+	c.next[p.File] = e
+	c.mu.Unlock()
+	return true
+}
+
+// reusedCount is how many bodies this build took from the last.
+func (c *convCache) reusedCount() int {
+	n := 0
+	for _, e := range c.next {
+		if e.reused {
+			n++
+		}
+	}
+	return n
+}
+
+// record starts the entry of a page about to be converted.
+func (c *convCache) record(p *Page) *convEntry {
+	if c == nil {
+		return nil
+	}
+	return &convEntry{sum: maphash.Bytes(c.seed, p.body), kind: p.Kind, bodyLine: p.bodyLine}
+}
+
+// store completes the entry of a page just converted.
+func (c *convCache) store(p *Page, e *convEntry) {
+	if c == nil {
+		return
+	}
+	e.content, e.headings, e.words, e.blocks, e.questions = p.Content, p.Headings, p.WordCount, p.blocks, p.Questions
+	c.mu.Lock()
+	c.next[p.File] = e
+	c.mu.Unlock()
 }

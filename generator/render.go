@@ -71,7 +71,10 @@ func (s *Site) allPages() []*Page {
 // convertMarkdown renders every page's body, resolving links; anchors into
 // other pages are checked afterwards, when all headings are known. It
 // returns every page's anchor links, for a Builder to check again later.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList) []anchorCheck {
+//
+// With a cache (a Builder's), a page whose body the cache converted before
+// takes its result from there when its links still resolve as they did.
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList, cache *convCache) []anchorCheck {
 	var withBody []*Page
 	for _, p := range site.allPages() {
 		if p.File != "" {
@@ -80,7 +83,14 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 	}
 	anchors := &anchorChecks{}
 	parallel(len(withBody), func(i int) {
-		convertPage(withBody[i], conv, files, checkLinks, keepText, keepSource, anchors, problems)
+		p := withBody[i]
+		if cache.reuse(p, files, checkLinks, anchors, problems) {
+			return
+		}
+		rec := cache.record(p)
+		if convertPage(p, conv, files, checkLinks, keepText, keepSource, anchors, problems, rec) {
+			cache.store(p, rec)
+		}
 	})
 	if checkLinks {
 		checkAnchors(anchors.list, problems)
@@ -88,18 +98,26 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 	return anchors.list
 }
 
-// convertPage renders one page's body and sets what derives from it.
-func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, anchors *anchorChecks, problems *problemList) {
+// convertPage renders one page's body and sets what derives from it,
+// reporting whether it could. rec, if not nil, records how links resolved.
+func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
 	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
+	var resolver markdown.Resolver = lc
+	if rec != nil {
+		resolver = &recordingResolver{lc: lc, rec: rec}
+	}
 	res, err := conv.Convert(p.body, markdown.ConvertOptions{
-		Resolver:     lc,
+		Resolver:     resolver,
 		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
 		ExtractLists: p.Kind == KindQuestions,
 		KeepText:     keepText,
 	})
 	if err != nil {
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
-		return
+		return false
+	}
+	if rec != nil {
+		rec.summary = truncateWords(res.Summary, 50)
 	}
 	if !keepSource {
 		p.body = nil // the HTML replaces it; let it go early
@@ -121,6 +139,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 			problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
 		}
 	}
+	return true
 }
 
 func truncateWords(s string, n int) string {
