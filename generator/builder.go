@@ -21,11 +21,19 @@ import (
 )
 
 // Builder builds one site again and again into one directory, for a live
-// preview. Between builds it keeps the site it built; when only page
-// bodies changed, and nothing other pages show of them did, it converts
-// and renders just those pages. Anything else is rebuilt in full. Either
-// way it writes only the output files whose bytes changed, each one
-// atomically, and deletes the ones that disappeared, so that the
+// preview. Between builds it keeps the site it built:
+//
+//   - when only page bodies changed, and nothing other pages show of them
+//     did (summary, and what layouts read off other pages), it converts
+//     and renders just those pages and updates the search index;
+//   - when only layouts changed, it renders every page from the kept site;
+//   - when only existing static files or page resources changed, it copies
+//     them;
+//   - otherwise it runs every phase, converting again only the bodies
+//     whose bytes changed or whose links now resolve differently.
+//
+// Either way it writes only the output files whose bytes changed, each
+// one atomically, and deletes the ones that disappeared, so that the
 // directory always holds exactly what Build would write there.
 //
 // A build with problems leaves the directory as it was; the changes it
