@@ -150,7 +150,11 @@ func (e *env) serve(db tracker.Store, opts ...envOption) (*httptest.Server, *web
 		e.tb.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/track/", h)
+	base := cfg.BasePath
+	if base == "" {
+		base = "/track"
+	}
+	mux.Handle(base+"/", h)
 	srv := httptest.NewServer(mux)
 	e.tb.Cleanup(srv.Close)
 	return srv, h

@@ -413,3 +413,28 @@ func TestSecurityHeaders(t *testing.T) {
 	page := b.get("/track/join")
 	wantBody(t, page, "! <script", "! style=", "! <style")
 }
+
+func TestAnotherBasePathIsUsedInLinksAndCookies(t *testing.T) {
+	e := newEnv(t, func(c *web.Config) { c.BasePath = "/adoption" })
+	tok := e.addTeam("alpha")
+	b := e.browser()
+	r := b.get("/adoption/join?token=" + tok)
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/adoption/teams/alpha" {
+		t.Errorf("join redirects to %q", loc)
+	}
+	if c := b.cookies["playbook_team"]; c == nil || c.Path != "/adoption/" {
+		t.Fatalf("team cookie %+v, want path /adoption/", c)
+	}
+	r = b.post("/adoption/report", url.Values{"practice": {"debrief"}, "status": {"trying"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, "/adoption/reported?") {
+		t.Errorf("report redirects to %q", loc)
+	}
+	r = b.get("/adoption/teams/alpha")
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `href="/adoption/style.css"`, `action="/adoption/logout"`, "! /track/")
+	if _, err := web.New(web.Config{Store: e.db, CatalogPath: e.catPath, BasePath: "track/"}); err == nil {
+		t.Error("a base path without a leading slash was accepted")
+	}
+}
