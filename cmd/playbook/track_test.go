@@ -131,55 +131,99 @@ func writeTestCatalog(t *testing.T, path string) {
 	}
 }
 
+// startTrack runs `playbook track` on a free port and returns its base URL
+// and a stop function that checks it exits cleanly.
+func startTrack(t *testing.T, c *cli, args ...string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 1)
+	c.stdout, c.stderr = &trackOut{}, &trackOut{}
+	stdout, stderr := c.stdout, c.stderr
+	m := &Main{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return c.env[k] },
+		Now: time.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	go func() { done <- m.Run(ctx, append([]string{"track", "--addr", "127.0.0.1:0"}, args...)) }()
+	listening := regexp.MustCompile(`listening on (http://\S+)/track/`)
+	var base string
+	for range 1000 {
+		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("track exited %d: %s", code, stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("track did not start: %s", stderr)
+	}
+	return base, func() {
+		t.Helper()
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("track exited %d after cancel: %s", code, stderr)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("track did not stop after cancel")
+		}
+	}
+}
+
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestTrackServesTheTrackerUntilCancelled(t *testing.T) {
 	dir := t.TempDir()
 	cat := filepath.Join(dir, "catalog.json")
 	writeTestCatalog(t, cat)
 	c := &cli{env: map[string]string{"PLAYBOOK_CATALOG": cat}}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan int)
-	var out *trackOut
-	go func() {
-		c.stdout = nil
-		done <- c.run(ctx, "track", "--db", filepath.Join(dir, "t.db"), "--addr", "127.0.0.1:0")
-	}()
-	listening := regexp.MustCompile(`listening on (http://\S+)/track/`)
-	var base string
-	for range 500 {
-		time.Sleep(10 * time.Millisecond)
-		if out = c.stdout; out == nil {
-			continue
-		}
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-			break
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("track did not start: %s", c.stderr)
-	}
+	base, stop := startTrack(t, c, "--db", filepath.Join(dir, "t.db"))
 	if !strings.Contains(c.stderr.String(), "warning: no --admin-token") {
 		t.Errorf("no warning about the open dashboard: %q", c.stderr)
 	}
 	for path, want := range map[string]int{"/healthz": 200, "/track/": 200, "/track/join": 200, "/track/style.css": 200} {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		if got := getStatus(t, base+path); got != want {
+			t.Errorf("GET %s: %d, want %d", path, got, want)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("track exited %d after cancel: %s", code, c.stderr)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("track did not stop after cancel")
+	stop()
+}
+
+func TestTrackTakesTheAdminTokenFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "catalog.json")
+	writeTestCatalog(t, cat)
+	c := &cli{env: map[string]string{"PLAYBOOK_CATALOG": cat, "PLAYBOOK_ADMIN_TOKEN": "s3cret",
+		"PLAYBOOK_DB": filepath.Join(dir, "t.db")}}
+	base, stop := startTrack(t, c)
+	defer stop()
+	if strings.Contains(c.stderr.String(), "warning") {
+		t.Errorf("warned with a token set: %q", c.stderr)
+	}
+	if got := getStatus(t, base+"/track/"); got != http.StatusUnauthorized {
+		t.Errorf("dashboard without the token: %d, want 401", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/track/export/events.json", nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("export with the token: %d, want 200", resp.StatusCode)
 	}
 }
 
