@@ -46,7 +46,7 @@ func (s *Server) Publish(changed []string, upd *generator.Update, err error) {
 	default:
 		s.log.Info("rebuilt", "changed", summarise(changed), "rendered", upd.Rendered,
 			"written", len(upd.Written), "removed", len(upd.Removed), "incremental", upd.Incremental,
-			"ms", upd.Duration.Milliseconds())
+			"converted", upd.Converted, "ms", upd.Duration.Milliseconds())
 		s.Reload(upd.Written, upd.Removed)
 	}
 }
