@@ -85,9 +85,6 @@ func NewBuilder(opts Options) (*Builder, error) {
 	return &Builder{opts: opts, absDest: absDest, seed: maphash.MakeSeed(), pending: map[string]bool{}}, nil
 }
 
-// Dest is the directory the Builder writes.
-func (b *Builder) Dest() string { return b.absDest }
-
 // Build brings the output up to date. changed lists the paths, relative
 // to the source and slash-separated, that changed since the last call;
 // nil means unknown, and rebuilds everything. The error is the Problems

@@ -30,8 +30,8 @@ const (
 //go:embed live.js
 var liveJS []byte
 
-// Event is one message to open pages.
-type Event struct {
+// event is one message to open pages.
+type event struct {
 	Name string // reload, css or problems
 	Data string // JSON
 }
@@ -43,7 +43,7 @@ type Server struct {
 	mux  *http.ServeMux
 
 	mu       sync.Mutex
-	clients  map[chan Event]bool
+	clients  map[chan event]bool
 	problems generator.Problems
 	closed   bool
 }
@@ -53,7 +53,7 @@ func New(root string, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{root: root, log: logger, mux: http.NewServeMux(), clients: map[chan Event]bool{}}
+	s := &Server{root: root, log: logger, mux: http.NewServeMux(), clients: map[chan event]bool{}}
 	s.mux.HandleFunc("GET "+EventsPath, s.handleEvents)
 	s.mux.HandleFunc("GET "+ScriptPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
@@ -89,9 +89,9 @@ func (s *Server) Reload(written, removed []string) {
 		return
 	case len(changed) > 0 && len(removed) == 0 && !hadProblems && allCSS(written):
 		data, _ := json.Marshal(written)
-		s.broadcast(Event{Name: "css", Data: string(data)})
+		s.broadcast(event{Name: "css", Data: string(data)})
 	default:
-		s.broadcast(Event{Name: "reload", Data: "{}"})
+		s.broadcast(event{Name: "reload", Data: "{}"})
 	}
 }
 
@@ -113,13 +113,13 @@ func (s *Server) Fail(problems generator.Problems) {
 	s.broadcast(problemsEvent(problems))
 }
 
-func problemsEvent(problems generator.Problems) Event {
+func problemsEvent(problems generator.Problems) event {
 	data, _ := json.Marshal(problems)
-	return Event{Name: "problems", Data: string(data)}
+	return event{Name: "problems", Data: string(data)}
 }
 
-// Problems are the problems being shown, if any.
-func (s *Server) Problems() generator.Problems {
+// shownProblems are the problems being shown, if any.
+func (s *Server) shownProblems() generator.Problems {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.problems
@@ -136,7 +136,7 @@ func (s *Server) Close() {
 	}
 }
 
-func (s *Server) broadcast(ev Event) {
+func (s *Server) broadcast(ev event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.clients {
@@ -149,13 +149,13 @@ func (s *Server) broadcast(ev Event) {
 }
 
 // subscribe registers an event stream; the problems showing come first.
-func (s *Server) subscribe() (chan Event, bool) {
+func (s *Server) subscribe() (chan event, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, false
 	}
-	c := make(chan Event, 16)
+	c := make(chan event, 16)
 	if len(s.problems) > 0 {
 		c <- problemsEvent(s.problems)
 	}
@@ -163,7 +163,7 @@ func (s *Server) subscribe() (chan Event, bool) {
 	return c, true
 }
 
-func (s *Server) unsubscribe(c chan Event) {
+func (s *Server) unsubscribe(c chan event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.clients[c] {

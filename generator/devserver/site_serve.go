@@ -59,7 +59,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := "Page not found."
-	if len(s.Problems()) > 0 {
+	if len(s.shownProblems()) > 0 {
 		msg = "The site has not been built yet: the build found problems."
 	}
 	s.writeHTML(w, r, []byte("<!doctype html><title>Not found</title><body><p>"+msg+"</p></body>"), http.StatusNotFound)
@@ -81,13 +81,13 @@ func (s *Server) serveHTML(w http.ResponseWriter, r *http.Request, p string, sta
 
 func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, page []byte, status int) {
 	var extra bytes.Buffer
-	if ps := s.Problems(); len(ps) > 0 {
+	if ps := s.shownProblems(); len(ps) > 0 {
 		if err := overlay.Execute(&extra, ps); err != nil {
 			s.log.Warn("problems overlay", "err", err)
 		}
 	}
 	extra.WriteString(`<script src="` + ScriptPath + `" defer></script>`)
-	out := Inject(page, extra.Bytes())
+	out := inject(page, extra.Bytes())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
@@ -95,8 +95,8 @@ func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, page []byte, 
 	}
 }
 
-// Inject inserts extra before the last </body> of page, or appends it.
-func Inject(page, extra []byte) []byte {
+// inject inserts extra before the last </body> of page, or appends it.
+func inject(page, extra []byte) []byte {
 	i := bytes.LastIndex(bytes.ToLower(page), []byte("</body>"))
 	if i < 0 {
 		return append(page[:len(page):len(page)], extra...)
