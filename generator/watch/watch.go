@@ -144,7 +144,10 @@ func (w *Watcher) Run(ctx context.Context, fn func(batch []string)) error {
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				w.log.Warn("watch: changes were lost; rebuilding everything", "err", err)
-				paths <- Everything
+				select {
+				case paths <- Everything:
+				case <-ctx.Done():
+				}
 				continue
 			}
 			w.log.Warn("watch", "err", err)
