@@ -15,9 +15,12 @@ import (
 )
 
 // searchCache keeps the search index in parts, so that a Builder can
-// update it for a few changed pages: each page's words and JSON entry, and
-// the dictionary with how many pages use each word. When the dictionary
-// keeps its words, only the changed pages' entries are encoded again.
+// update it for a few changed pages: each page's words, their positions in
+// the sorted dictionary, and its JSON entry with and without the coded
+// body; the dictionary with how many pages use each word. A new word
+// shifts the positions after it, so that most entries change; their
+// positions are then renumbered and coded again, without the rest of the
+// entry.
 type searchCache struct {
 	pages      []*Page
 	at         map[*Page]int
@@ -26,7 +29,10 @@ type searchCache struct {
 	words      [][]string        // each page's indexWords
 	uses       map[string]int    // pages using each word
 	canon      map[string]string // one copy of each word, not a piece of some page's text
-	dict       map[string]int    // word → id in the sorted dictionary
+	sorted     []string          // the dictionary
+	dict       map[string]int    // word → position in sorted
+	ids        [][]int32         // each page's word positions, sorted
+	prefix     [][]byte          // each page's entry without its body and closing brace
 	head       []byte            // the JSON before the pages array
 	entries    [][]byte          // each page's JSON entry
 }
@@ -47,7 +53,8 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 		c.sections = append(c.sections, s.Title)
 		c.sectionIdx[s.Path] = i
 	}
-	c.words = make([][]string, len(c.pages))
+	n := len(c.pages)
+	c.words, c.ids, c.prefix, c.entries = make([][]string, n), make([][]int32, n), make([][]byte, n), make([][]byte, n)
 	for i, p := range c.pages {
 		var words []string
 		if known != nil {
@@ -68,8 +75,12 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 			c.uses[w]++
 		}
 	}
-	c.entries = make([][]byte, len(c.pages))
-	c.reindex()
+	c.renumber()
+	parallelWith(n, func() []int { return make([]int, 0, 512) }, func(scratch []int, i int) {
+		c.setPrefix(i)
+		c.position(i)
+		c.encode(i, scratch)
+	})
 	return c
 }
 
@@ -88,13 +99,26 @@ func (c *searchCache) intern(words []string) []string {
 	return words
 }
 
-// reindex numbers the dictionary again and encodes every entry.
-func (c *searchCache) reindex() {
+// renumber sorts the dictionary again and returns where each word of the
+// old one went (-1: gone).
+func (c *searchCache) renumber() (moved []int32) {
 	words := make([]string, 0, len(c.uses))
 	for w := range c.uses {
 		words = append(words, w)
 	}
 	slices.Sort(words)
+	moved = make([]int32, len(c.sorted))
+	j := 0
+	for i, w := range c.sorted {
+		for j < len(words) && words[j] < w {
+			j++
+		}
+		moved[i] = -1
+		if j < len(words) && words[j] == w {
+			moved[i] = int32(j)
+		}
+	}
+	c.sorted = words
 	c.dict = make(map[string]int, len(words))
 	for i, w := range words {
 		c.dict[w] = i
@@ -104,18 +128,42 @@ func (c *searchCache) reindex() {
 		panic(err) // strings and ints only
 	}
 	c.head = bytes.TrimSuffix(head, []byte("[]}"))
-	for i := range c.pages {
-		c.encode(i)
-	}
+	return moved
 }
 
-func (c *searchCache) encode(i int) {
-	e := newSearchEntry(c.pages[i], c.sectionIdx, c.words[i], c.dict, nil)
-	data, err := json.Marshal(e)
+// setPrefix encodes page i's entry without its body, which comes last.
+func (c *searchCache) setPrefix(i int) {
+	data, err := json.Marshal(newSearchEntryCode(c.pages[i], c.sectionIdx, ""))
 	if err != nil {
 		panic(err) // strings and ints only
 	}
-	c.entries[i] = data
+	c.prefix[i] = bytes.TrimSuffix(data, []byte("}"))
+}
+
+// position looks page i's words up in the dictionary.
+func (c *searchCache) position(i int) {
+	ids := c.ids[i][:0]
+	for _, w := range c.words[i] {
+		ids = append(ids, int32(c.dict[w]))
+	}
+	slices.Sort(ids)
+	c.ids[i] = ids
+}
+
+// encode joins page i's prefix and coded body, as json.Marshal would
+// write the whole entry: the code needs no escaping.
+func (c *searchCache) encode(i int, scratch []int) {
+	scratch = scratch[:0]
+	for _, id := range c.ids[i] {
+		scratch = append(scratch, int(id))
+	}
+	e := append([]byte(nil), c.prefix[i]...)
+	if len(scratch) > 0 {
+		e = append(e, `,"w":"`...)
+		e = appendDeltas(e, scratch)
+		e = append(e, '"')
+	}
+	c.entries[i] = append(e, '}')
 }
 
 // update takes in the changed pages' new text.
@@ -144,14 +192,31 @@ func (c *searchCache) update(pages []*Page) {
 			}
 		}
 	}
-	if dictChanged {
-		// A word removed and another added elsewhere still renumber.
-		c.reindex()
+	scratch := make([]int, 0, 512)
+	if !dictChanged {
+		for _, i := range changed {
+			c.setPrefix(i)
+			c.position(i)
+			c.encode(i, scratch)
+		}
 		return
 	}
+	// Positions moved: renumber every page's, coding bodies again.
+	moved := c.renumber()
+	isChanged := make([]bool, len(c.pages))
 	for _, i := range changed {
-		c.encode(i)
+		isChanged[i] = true
+		c.setPrefix(i)
+		c.position(i)
 	}
+	parallelWith(len(c.pages), func() []int { return make([]int, 0, 512) }, func(scratch []int, i int) {
+		if !isChanged[i] {
+			for k, id := range c.ids[i] {
+				c.ids[i][k] = moved[id] // the order holds: renumbering keeps it
+			}
+		}
+		c.encode(i, scratch)
+	})
 }
 
 // json is search.json, byte for byte what searchJSON writes.
