@@ -86,8 +86,9 @@ clean_out() {
 }
 
 # summary prints a markdown table of medians from $WORK/samples: wall
-# time, peak RSS, CPU% = (user+sys)/wall, and wall time as a ratio of the
-# floor's and of playbook build's on the same corpus.
+# time, peak RSS, CPU% = (user+sys)/wall, user and system CPU seconds, and
+# wall time as a ratio of the floor's and of playbook build's on the same
+# corpus. Each column is its own median, so user+sys need not match CPU%.
 summary() {
 	awk '
 	function median(key,   n, i, j, t, a) {
@@ -105,19 +106,20 @@ summary() {
 		vals[k "wall"] = vals[k "wall"] " " $3
 		vals[k "rss"] = vals[k "rss"] " " $4 / 1024
 		vals[k "cpu"] = vals[k "cpu"] " " ($5 + $6) / ($3 > 0 ? $3 : 0.01) * 100
-		vals[k "cpus"] = vals[k "cpus"] " " ($5 + $6)
+		vals[k "user"] = vals[k "user"] " " $5
+		vals[k "sys"] = vals[k "sys"] " " $6
 		runs[k]++
 	}
 	END {
-		print "| pages | tool | runs | wall median (s) | peak RSS median (MiB) | CPU% median | CPU s median | wall / floor | wall / build |"
-		print "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		print "| pages | tool | runs | wall median (s) | peak RSS median (MiB) | CPU% median | user s | sys s | wall / floor | wall / build |"
+		print "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 		for (i = 1; i <= m; i++) {
 			k = order[i]; split(k, p, SUBSEP); tool = p[1]; pages = p[2]
 			w = median(k "wall")
 			fl = ("floor" SUBSEP pages) in seen ? median("floor" SUBSEP pages "wall") : 0
 			bd = ("playbook-build" SUBSEP pages) in seen ? median("playbook-build" SUBSEP pages "wall") : 0
-			printf "| %s | %s | %d | %.2f | %.0f | %.0f | %.2f | %s | %s |\n", pages, tool, runs[k], w,
-				median(k "rss"), median(k "cpu"), median(k "cpus"),
+			printf "| %s | %s | %d | %.2f | %.0f | %.0f | %.2f | %.2f | %s | %s |\n", pages, tool, runs[k], w,
+				median(k "rss"), median(k "cpu"), median(k "user"), median(k "sys"),
 				fl ? sprintf("%.2fx", w / fl) : "-", bd ? sprintf("%.2fx", w / bd) : "-"
 		}
 	}' "$WORK/samples"
