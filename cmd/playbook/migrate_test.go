@@ -217,7 +217,7 @@ func TestMigrateToPostgresAndBackKeepsEverything(t *testing.T) {
 	}
 	// Progress on a large table: several lines as the events go over,
 	// ending with all of them.
-	progress := regexp.MustCompile(`(?m)^\s*events\s+(\d+) / ` + strconv.Itoa(events) + `$`).
+	progress := regexp.MustCompile(`(?m)^\s*events\s+(\d+) / `+strconv.Itoa(events)+`$`).
 		FindAllStringSubmatch(c.stderr.String(), -1)
 	if len(progress) < 5 || progress[len(progress)-1][1] != strconv.Itoa(events) {
 		t.Errorf("progress for events: %v, want at least 5 lines ending at %d\n%s", progress, events, c.stderr)
