@@ -2,12 +2,14 @@ package main_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/playbook-dev/playbook/generator"
 	"github.com/playbook-dev/playbook/generator/devserver"
@@ -42,8 +44,10 @@ Because.
 // TestLiveReloadInBrowser drives the injected script in chromium: a body
 // edit reloads the page, a stylesheet edit swaps the stylesheet without a
 // reload, and a broken edit shows the overlay until it is fixed.
-func TestLiveReloadInBrowser(t *testing.T) {
-	browser := newBrowser(t)
+// liveServer builds the site with a real Builder and serves it with
+// live reload until the test ends.
+func liveServer(t *testing.T) (*generatortest.Site, string) {
+	t.Helper()
 	site := generatortest.New(t, liveBrowserSite)
 	dest := filepath.Join(t.TempDir(), "public")
 	b, err := generator.NewBuilder(generator.Options{Source: site.Dir, Dest: dest})
@@ -65,10 +69,17 @@ func TestLiveReloadInBrowser(t *testing.T) {
 	go func() { defer close(done); srv.Watch(ctx, b, w) }()
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { cancel(); <-done; srv.Close(); ts.Close() })
+	return site, ts.URL
+}
+
+const listening = `document.documentElement.getAttribute("data-playbook-live") === "open"`
+
+func TestLiveReloadInBrowser(t *testing.T) {
+	browser := newBrowser(t)
+	site, url := liveServer(t)
 
 	tab := newTab(t, browser)
-	listening := `document.documentElement.getAttribute("data-playbook-live") === "open"`
-	navigate(t, tab, ts.URL+"/guides/listen/")
+	navigate(t, tab, url+"/guides/listen/")
 	waitUntil(t, tab, listening, "document.documentElement.outerHTML")
 
 	// A body edit: the page reloads with the new text.
@@ -94,4 +105,29 @@ func TestLiveReloadInBrowser(t *testing.T) {
 	site.Write("content/guides/listen.md", good+"\nSee [the guides](_index.md).\n")
 	waitUntil(t, tab, `!document.getElementById("playbook-problems") && document.body.textContent.includes("See the guides")`,
 		"document.body.innerHTML")
+}
+
+// TestLiveReloadReachesEveryTab opens more tabs than a browser opens
+// connections to one host: they all load, and an edit reloads them all.
+func TestLiveReloadReachesEveryTab(t *testing.T) {
+	browser := newBrowser(t)
+	site, url := liveServer(t)
+	var tabs []context.Context
+	for i := range 8 {
+		tab := newTab(t, browser)
+		// With an event stream per tab, the seventh would never load.
+		loading, cancel := context.WithTimeout(tab, 20*time.Second)
+		navigate(t, loading, url+[]string{"/", "/guides/", "/guides/listen/"}[i%3])
+		cancel()
+		waitUntil(t, tab, listening, "")
+		eval[bool](t, tab, `window.beforeEdit = true`)
+		tabs = append(tabs, tab)
+	}
+	site.Write("content/guides/listen.md", strings.Replace(site.Read("content/guides/listen.md"), "Because.", "Because it works.", 1))
+	for i, tab := range tabs {
+		waitUntil(t, tab, `window.beforeEdit === undefined && document.readyState === "complete"`, fmt.Sprintf(`"tab %d: " + location.href`, i))
+	}
+	if got := eval[string](t, tabs[2], `document.body.textContent`); !strings.Contains(got, "Because it works.") {
+		t.Errorf("tab on the edited page after the reload:\n%s", got)
+	}
 }

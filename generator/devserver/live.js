@@ -39,10 +39,47 @@
       l.after(n);
     });
   }
-  var es = new EventSource("/__playbook/events");
+  function handle(name, data) {
+    if (name === "reload") location.reload();
+    else if (name === "css") { hideOverlay(); swapCSS(JSON.parse(data)); }
+    else if (name === "problems") showOverlay(JSON.parse(data));
+  }
   // Tests (and the curious) can tell when the page is listening.
-  es.onopen = function () { document.documentElement.setAttribute("data-playbook-live", "open"); };
-  es.addEventListener("reload", function () { location.reload(); });
-  es.addEventListener("css", function (e) { hideOverlay(); swapCSS(JSON.parse(e.data)); });
-  es.addEventListener("problems", function (e) { showOverlay(JSON.parse(e.data)); });
+  function listening() { document.documentElement.setAttribute("data-playbook-live", "open"); }
+
+  // A browser opens at most six connections to a host over HTTP/1.1, and
+  // an event stream holds one for good: with a stream per tab, the
+  // seventh tab of the preview would never load. So one tab holds the
+  // stream (the Web Lock) and passes its events to the others.
+  var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("playbook-live") : null;
+  function stream() {
+    var es = new EventSource("/__playbook/events");
+    var lost = false;
+    es.onerror = function () { lost = true; };
+    es.onopen = function () {
+      listening();
+      // Back after the server went away: it may be a new build.
+      if (lost) { if (channel) channel.postMessage({ name: "reload" }); location.reload(); }
+    };
+    ["reload", "css", "problems"].forEach(function (name) {
+      es.addEventListener(name, function (e) {
+        if (channel) channel.postMessage({ name: name, data: e.data });
+        handle(name, e.data);
+      });
+    });
+  }
+  function lead() {
+    stream();
+    return new Promise(function () {}); // held until the tab goes
+  }
+  if (channel && navigator.locks) {
+    channel.onmessage = function (m) { handle(m.data.name, m.data.data); };
+    navigator.locks.request("playbook-live", { ifAvailable: true }, function (lock) {
+      if (lock) return lead();
+      listening(); // another tab holds the stream and passes events on
+      navigator.locks.request("playbook-live", lead); // and this one, after it
+    });
+  } else {
+    stream();
+  }
 })();
