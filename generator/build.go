@@ -210,7 +210,7 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		problems.add(ContentDir, 0, 0, "%v", err)
 	}
 	res.Static = len(themeOnly) + len(staticNames) + len(tree.resources)
-	res.Files = renderPages(site, layouts, out, problems)
+	res.Files = renderPages(ctx, site, layouts, out, problems)
 	res.Files += renderNotFound(site, layouts, out, problems)
 	res.Aliases = aliases(site, out, problems)
 	for name, data := range map[string][]byte{

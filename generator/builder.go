@@ -275,8 +275,12 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		}
 		defer os.RemoveAll(out.root)
 		upd.Converted = len(pages)
-		upd.Rendered = renderPageList(g.site, pages, g.layouts, out, problems)
+		upd.Rendered = renderPageList(ctx, g.site, pages, g.layouts, out, problems)
 		upd.Files = upd.Rendered
+		if err := ctx.Err(); err != nil {
+			restore()
+			return upd, true, err
+		}
 		for _, c := range copies {
 			data, err := os.ReadFile(filepath.Join(b.opts.Source, filepath.FromSlash(c[1])))
 			if err == nil {
@@ -290,6 +294,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 			b.search.update(pages)
 			if err := out.writeFunc(SearchFile, b.search.writeTo); err != nil {
 				problems.add(SearchFile, 0, 0, "%v", err)
+				b.gen = nil // the index has the new text: start over
 			}
 		}
 		if problems.len() == 0 {
@@ -329,7 +334,7 @@ func (b *Builder) relayout(ctx context.Context) (*Update, error) {
 			return upd, err
 		}
 		defer os.RemoveAll(out.root)
-		upd.Rendered = renderPages(g.site, l, out, problems)
+		upd.Rendered = renderPages(ctx, g.site, l, out, problems)
 		upd.Rendered += renderNotFound(g.site, l, out, problems)
 		upd.Files = upd.Rendered
 		if err := ctx.Err(); err != nil {

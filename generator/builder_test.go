@@ -2,6 +2,7 @@ package generator_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"maps"
@@ -520,5 +521,44 @@ D links nowhere.
 			t.Errorf("%s: converted %d bodies, want %d", tt.name, upd.Converted, tt.converted)
 		}
 		assertSameAsCleanBuild(t, opts)
+	}
+}
+
+func TestBuilderStoppedByItsContextKeepsOutputAndChanges(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(s *generatortest.Site)
+		changed []string
+	}{
+		{"body edit", func(s *generatortest.Site) { appendTo(s, "content/guides/alpha.md", "\nMore.\n") }, []string{"content/guides/alpha.md"}},
+		{"layout edit", func(s *generatortest.Site) { s.Write("layouts/partials/footer.html", "<footer>F</footer>") }, []string{"layouts/partials/footer.html"}},
+		{"config edit", func(s *generatortest.Site) { s.Write("site.toml", "title = \"Other\"\n") }, []string{"site.toml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := generatortest.New(t, liveSite)
+			opts := generator.Options{Source: s.Dir, Dest: filepath.Join(t.TempDir(), "served")}
+			b, err := generator.NewBuilder(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Build(t.Context(), nil); err != nil {
+				t.Fatal(err)
+			}
+			before := readTree(t, opts.Dest)
+			tt.edit(s)
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			if _, err := b.Build(ctx, tt.changed); !errors.Is(err, context.Canceled) {
+				t.Fatalf("build with a cancelled context: %v", err)
+			}
+			if diff := diffTrees(before, readTree(t, opts.Dest)); diff != "" {
+				t.Fatalf("a stopped build changed the output: %s", diff)
+			}
+			if _, err := b.Build(t.Context(), []string{}); err != nil {
+				t.Fatal(err)
+			}
+			assertSameAsCleanBuild(t, opts)
+		})
 	}
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"maps"
@@ -165,12 +166,13 @@ type output interface {
 }
 
 // renderPages executes the layouts for every page and writes the results.
-func renderPages(site *Site, l *layouts, out output, problems *problemList) int {
-	return renderPageList(site, site.allPages(), l, out, problems)
+func renderPages(ctx context.Context, site *Site, l *layouts, out output, problems *problemList) int {
+	return renderPageList(ctx, site, site.allPages(), l, out, problems)
 }
 
-// renderPageList executes the layouts for some of the site's pages.
-func renderPageList(site *Site, pages []*Page, l *layouts, out output, problems *problemList) int {
+// renderPageList executes the layouts for some of the site's pages. Once
+// ctx is done it renders no more: the caller, seeing ctx, keeps nothing.
+func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, out output, problems *problemList) int {
 	type tmplErr struct {
 		p     Problem
 		count int
@@ -179,6 +181,9 @@ func renderPageList(site *Site, pages []*Page, l *layouts, out output, problems 
 	errs := map[string]*tmplErr{}
 	var written int
 	parallelWith(len(pages), func() *bytes.Buffer { return new(bytes.Buffer) }, func(buf *bytes.Buffer, i int) {
+		if ctx.Err() != nil {
+			return
+		}
 		p := pages[i]
 		names := layoutNames(p)
 		name, t := l.lookup(names...)
