@@ -33,6 +33,9 @@ type Options struct {
 	Dest string
 	// BaseURL overrides site.toml's base_url when not empty.
 	BaseURL string
+	// TrackerURL overrides site.toml's tracker_url when not empty: serve
+	// points the adoption forms at the tracker it mounts.
+	TrackerURL string
 	// Drafts includes pages with draft = true.
 	Drafts bool
 	// CheckOnly validates everything and writes nothing.
@@ -142,6 +145,9 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	cfg, ps := LoadConfig(opts.Source)
 	for _, p := range ps {
 		problems.addProblem(p)
+	}
+	if opts.TrackerURL != "" {
+		cfg.TrackerURL = opts.TrackerURL
 	}
 	baseURL := cfg.BaseURL
 	if opts.BaseURL != "" {

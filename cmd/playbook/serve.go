@@ -59,7 +59,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	dest := filepath.Join(tmp, "public")
 	m.Logger.Info("building into a private directory", "dir", dest)
 	b, err := generator.NewBuilder(generator.Options{
-		Source: *src, Dest: dest, BaseURL: origin + "/", Drafts: *drafts, Now: m.Now,
+		Source: *src, Dest: dest, BaseURL: origin + "/", TrackerURL: trackerPath, Drafts: *drafts, Now: m.Now,
 	})
 	if err != nil {
 		return err

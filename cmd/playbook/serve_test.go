@@ -57,6 +57,8 @@ func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp, code <-chan int) 
 
 func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 	s := generatortest.New(t, cliSite)
+	// The forms of the preview post to the tracker serve mounts.
+	s.Write("site.toml", "title = \"CLI\"\ntracker_url = \"https://track.example.org\"\n")
 	out, logs := &syncBuffer{}, &syncBuffer{}
 	m := NewMain()
 	m.Stdout, m.Stderr = out, logs
@@ -72,7 +74,8 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 	dest := waitFor(t, logs, regexp.MustCompile(`building into a private directory" dir=(\S+)`), code)
 
 	page := get(t, url+"/b/")
-	if !strings.Contains(page, "<p>B.</p>") || !strings.Contains(page, devserver.ScriptPath) {
+	if !strings.Contains(page, "<p>B.</p>") || !strings.Contains(page, devserver.ScriptPath) ||
+		!strings.Contains(page, `href="/track/"`) || strings.Contains(page, "track.example.org") {
 		t.Fatalf("served page:\n%s", page)
 	}
 	if _, err := os.Stat(filepath.Join(s.Dir, "public")); err == nil {
