@@ -86,7 +86,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
 		out = newDirOutput(staging)
 	}
-	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, nil, res)
+	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, nil, false, res)
 	if err != nil {
 		return res, err
 	}
@@ -131,14 +131,17 @@ type generation struct {
 	files      *fileIndex
 	anchors    []anchorCheck // every page's links to headings
 	siteStatic map[string]bool
+	words      *wordSet // the search index's words
 }
 
 // generate runs the phases, writing every output file to out and counting
 // them in res. search writes the search index; cache, if not nil, keeps
-// converted bodies between runs. The problems are returned rather than
+// converted bodies between runs; keepBodies keeps every page's HTML after
+// it is written, for a Builder to render again (a one-off build lets each
+// page's HTML go once written, when no layout reads other pages' bodies). The problems are returned rather than
 // acted on; the error is what stopped the run.
 func generate(ctx context.Context, opts Options, absDest string, out output,
-	search func(*Site, output) error, cache *convCache, res *Result) (*generation, *problemList, error) {
+	search func(*Site, output) error, cache *convCache, keepBodies bool, res *Result) (*generation, *problemList, error) {
 	problems := &problemList{}
 
 	// Load.
@@ -191,7 +194,9 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	conv := markdown.New(cfg.MarkdownOptions())
 	cache.setOptions(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, true, false, problems, cache)
+	words := newWordSet()
+	site.words = words
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, false, problems, cache)
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}
@@ -216,7 +221,9 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		problems.add(ContentDir, 0, 0, "%v", err)
 	}
 	res.Static = len(themeOnly) + len(staticNames) + len(tree.resources)
-	res.Files = renderPages(ctx, site, layouts, out, problems)
+	cross := layouts.crossPageFields()
+	release := !keepBodies && !cross["content"] && !cross["questions"]
+	res.Files = renderPageList(ctx, site, site.allPages(), layouts, out, release, problems)
 	res.Files += renderNotFound(site, layouts, out, problems)
 	res.Aliases = aliases(site, out, problems)
 	for name, data := range map[string][]byte{
@@ -249,7 +256,7 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		res.Taxonomies += 1 + len(t.Terms)
 	}
 	res.Practices = len(cat.Practices)
-	g := &generation{site: site, layouts: layouts, conv: conv, files: files, anchors: anchors, siteStatic: siteStatic}
+	g := &generation{site: site, layouts: layouts, conv: conv, files: files, anchors: anchors, siteStatic: siteStatic, words: words}
 	return g, problems, nil
 }
 

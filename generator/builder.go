@@ -137,7 +137,7 @@ func (b *Builder) full(ctx context.Context) (*Update, error) {
 		cache.indexed(search)
 		return o.write(SearchFile, search.json())
 	}
-	gen, problems, err := generate(ctx, b.opts, b.absDest, out, writeSearch, cache, &upd.Result)
+	gen, problems, err := generate(ctx, b.opts, b.absDest, out, writeSearch, cache, true, &upd.Result)
 	if err != nil {
 		return upd, err
 	}
@@ -241,7 +241,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		p := pages[i]
 		p.body, p.bodyLine, p.Summary = fresh[i].body, fresh[i].bodyLine, fresh[i].Summary
 		recs[i] = cache.record(p)
-		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, true, false, anchors, problems, recs[i]) {
+		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, g.words, false, anchors, problems, recs[i]) {
 			recs[i] = nil
 		}
 	})
@@ -275,7 +275,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		}
 		defer os.RemoveAll(out.root)
 		upd.Converted = len(pages)
-		upd.Rendered = renderPageList(ctx, g.site, pages, g.layouts, out, problems)
+		upd.Rendered = renderPageList(ctx, g.site, pages, g.layouts, out, false, problems)
 		upd.Files = upd.Rendered
 		if err := ctx.Err(); err != nil {
 			restore()
@@ -372,7 +372,7 @@ func saveDerived(p *Page) derived { return derived{page: *p} }
 func (d derived) restore(p *Page) {
 	o := &d.page
 	p.body, p.bodyLine, p.Summary = o.body, o.bodyLine, o.Summary
-	p.Content, p.Headings, p.WordCount, p.text = o.Content, o.Headings, o.WordCount, ""
+	p.Content, p.Headings, p.WordCount, p.words = o.Content, o.Headings, o.WordCount, nil
 	p.blocks, p.Questions = o.blocks, o.Questions
 }
 

@@ -61,7 +61,7 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 			words = known(p)
 		}
 		if words == nil {
-			words = c.intern(indexWords(p.text))
+			words = c.intern(site.words.strings(p.words))
 		} else {
 			for _, w := range words {
 				if _, ok := c.canon[w]; !ok {
@@ -70,7 +70,7 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 			}
 		}
 		c.words[i] = words
-		p.text = ""
+		p.words = nil
 		for _, w := range words {
 			c.uses[w]++
 		}
@@ -173,7 +173,7 @@ func (c *searchCache) update(pages []*Page) {
 	for _, p := range pages {
 		i, ok := c.at[p]
 		if !ok {
-			p.text = ""
+			p.words = nil
 			continue
 		}
 		changed = append(changed, i)
@@ -184,8 +184,8 @@ func (c *searchCache) update(pages []*Page) {
 				dictChanged = true
 			}
 		}
-		c.words[i] = c.intern(indexWords(p.text))
-		p.text = ""
+		c.words[i] = c.intern(p.Site.words.strings(p.words))
+		p.words = nil
 		for _, w := range c.words[i] {
 			if c.uses[w]++; c.uses[w] == 1 {
 				dictChanged = true
@@ -496,7 +496,7 @@ func (c *convCache) reuse(p *Page, files *fileIndex, checkLinks bool, anchors *a
 	anchors.mu.Lock()
 	anchors.list = append(anchors.list, seen.list...)
 	anchors.mu.Unlock()
-	p.body, p.text = nil, ""
+	p.body, p.words = nil, nil
 	p.Content, p.Headings, p.WordCount, p.blocks = e.content, e.headings, e.words, e.blocks
 	if p.Summary == "" {
 		p.Summary = e.summary

@@ -36,6 +36,7 @@ type Site struct {
 	Taxonomies []*Page // one per taxonomy (tags, categories, roles, ...)
 
 	cfg    Config
+	words  *wordSet // the search index's words, shared by every page
 	byID   map[string]*Page
 	byFile map[string]*Page // content-relative source path → page
 	byDir  map[string]*Page // content-relative directory → section or home
@@ -103,8 +104,8 @@ type Page struct {
 	Questions []template.HTML `toml:"-"`
 
 	blocks   []markdown.Block
-	text     string // plain text for the search index
-	dir      string // content-relative directory of the source
+	words    []int32 // the body's distinct index words, as ids in Site.words
+	dir      string  // content-relative directory of the source
 	body     []byte
 	bodyLine int
 	frontSrc []byte

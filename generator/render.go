@@ -75,7 +75,7 @@ func (s *Site) allPages() []*Page {
 //
 // With a cache (a Builder's), a page whose body the cache converted before
 // takes its result from there when its links still resolve as they did.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, problems *problemList, cache *convCache) []anchorCheck {
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource bool, problems *problemList, cache *convCache) []anchorCheck {
 	var withBody []*Page
 	for _, p := range site.allPages() {
 		if p.File != "" {
@@ -89,7 +89,7 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 			return
 		}
 		rec := cache.record(p)
-		if convertPage(p, conv, files, checkLinks, keepText, keepSource, anchors, problems, rec) {
+		if convertPage(p, conv, files, checkLinks, index, keepSource, anchors, problems, rec) {
 			cache.store(p, rec)
 		}
 	})
@@ -101,7 +101,10 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 
 // convertPage renders one page's body and sets what derives from it,
 // reporting whether it could. rec, if not nil, records how links resolved.
-func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks, keepText, keepSource bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
+//
+// index, if not nil, takes the body's words for the search index, so
+// that the page keeps a few interned words instead of its whole text.
+func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
 	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
 	var resolver markdown.Resolver = lc
 	if rec != nil {
@@ -111,7 +114,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		Resolver:     resolver,
 		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
 		ExtractLists: p.Kind == KindQuestions,
-		KeepText:     keepText,
+		KeepText:     index != nil,
 	})
 	if err != nil {
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
@@ -126,7 +129,9 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 	p.Content = template.HTML(res.HTML)
 	p.Headings = res.Headings
 	p.WordCount = res.Words
-	p.text = res.Text
+	if index != nil {
+		p.words = index.number(indexWords(res.Text))
+	}
 	p.blocks = res.Blocks
 	if p.Summary == "" {
 		p.Summary = truncateWords(res.Summary, 50)
@@ -167,12 +172,15 @@ type output interface {
 
 // renderPages executes the layouts for every page and writes the results.
 func renderPages(ctx context.Context, site *Site, l *layouts, out output, problems *problemList) int {
-	return renderPageList(ctx, site, site.allPages(), l, out, problems)
+	return renderPageList(ctx, site, site.allPages(), l, out, false, problems)
 }
 
 // renderPageList executes the layouts for some of the site's pages. Once
 // ctx is done it renders no more: the caller, seeing ctx, keeps nothing.
-func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, out output, problems *problemList) int {
+// release lets a regular page's HTML go once the page is written: only
+// for callers that render no page again and whose layouts read no other
+// page's body.
+func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, out output, release bool, problems *problemList) int {
 	type tmplErr struct {
 		p     Problem
 		count int
@@ -218,6 +226,9 @@ func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, 
 			mu.Lock()
 			written++
 			mu.Unlock()
+		}
+		if release && p.Type == TypePage {
+			p.Content, p.blocks, p.Questions = "", nil, nil
 		}
 	})
 	for _, e := range errs {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -115,13 +116,9 @@ func searchJSON(site *Site) ([]byte, error) {
 	var stamp []int32           // first-use id → 1 + last page that used it
 	bodies := make([][]int32, len(pages))
 	for i, p := range pages {
-		for _, w := range searchWords(p.text) {
-			if searchStop[w] || len(w) < 2 {
-				continue
-			}
+		for _, w := range site.words.strings(p.words) {
 			id, ok := first[w]
 			if !ok {
-				w = strings.Clone(w) // not a piece of the page's text
 				id = int32(len(words))
 				first[w] = id
 				words = append(words, w)
@@ -132,7 +129,7 @@ func searchJSON(site *Site) ([]byte, error) {
 				bodies[i] = append(bodies[i], id)
 			}
 		}
-		p.text = ""
+		p.words = nil
 	}
 	order := make([]int32, len(words)) // sorted position → first-use id
 	for i := range order {
@@ -176,6 +173,47 @@ func searchJSON(site *Site) ([]byte, error) {
 	}
 	b.WriteString("]}")
 	return b.Bytes(), nil
+}
+
+// wordSet numbers the index words of pages converted in parallel, so that
+// each page keeps a few small ids instead of its whole text, and each word
+// is stored once. Ids follow first use, which varies between runs: the
+// index sorts the words before writing them.
+type wordSet struct {
+	mu    sync.Mutex
+	ids   map[string]int32
+	words []string
+}
+
+func newWordSet() *wordSet { return &wordSet{ids: map[string]int32{}} }
+
+// number returns the ids of words, adding the new ones.
+func (s *wordSet) number(words []string) []int32 {
+	out := make([]int32, len(words))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, w := range words {
+		id, ok := s.ids[w]
+		if !ok {
+			w = strings.Clone(w) // not a piece of the page's text
+			id = int32(len(s.words))
+			s.ids[w] = id
+			s.words = append(s.words, w)
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// strings returns the words with the given ids.
+func (s *wordSet) strings(ids []int32) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = s.words[id]
+	}
+	return out
 }
 
 // indexWords are the distinct words of a page's text worth indexing.

@@ -24,12 +24,7 @@ func (m *Main) runBuild(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	if m.Getenv("GOGC") == "" {
-		// A build holds every page's HTML until the list pages are
-		// rendered; collecting at 50% growth instead of 100% keeps peak
-		// memory near 1.5 times that, for a few percent more CPU.
-		defer debug.SetGCPercent(debug.SetGCPercent(50))
-	}
+	defer m.tightenGC()()
 	res, err := generator.Build(ctx, generator.Options{
 		Source: *src, Dest: *dest, BaseURL: *baseURL, Drafts: *drafts, Now: m.Now,
 	})
@@ -46,6 +41,19 @@ func (m *Main) runBuild(ctx context.Context, args []string) error {
 		printSummary(m.Stdout, res)
 	}
 	return nil
+}
+
+// tightenGC lowers GOGC for a one-off build, unless the user set it, and
+// returns the function that restores it. A build holds each page's HTML
+// from its conversion until the page is written; collecting at 40% heap
+// growth instead of 100% keeps peak memory near 1.4 times that, for a few
+// percent more CPU.
+func (m *Main) tightenGC() func() {
+	if m.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(40)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // printSummary is the one-screen report of a successful build.
