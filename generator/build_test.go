@@ -3,6 +3,7 @@ package generator_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -400,4 +401,17 @@ func treeHash(tb testing.TB, dir string) string {
 		tb.Fatal(err)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestLayoutsMayShowOtherPagesBodies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- layouts/page.html --\n{{define \"main\"}}{{with .Prev}}prev:{{.Content}}{{end}}|{{with .Next}}next:{{.Content}}{{end}}{{end}}\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "-- content/p%02d.md --\n+++\ntitle = \"P%02d\"\nweight = %d\n+++\nBody %02d.\n", i, i, i+1, i)
+	}
+	s := generatortest.New(t, b.String()).Build().AssertOK()
+	for i := 1; i < 29; i++ {
+		s.AssertFile(fmt.Sprintf("public/p%02d/index.html", i),
+			fmt.Sprintf("prev:<p>Body %02d.</p>", i-1), fmt.Sprintf("next:<p>Body %02d.</p>", i+1))
+	}
 }
