@@ -38,7 +38,9 @@ GOTEST_PATTERNS=(./tracker/... ./generator/...)
 TIME=/usr/bin/time
 
 WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/playbook-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=../.ci/postgres.sh
+source "$ROOT/.ci/postgres.sh"
+trap 'playbook_pg_stop; rm -rf "$WORK"' EXIT
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
@@ -265,6 +267,11 @@ section_gotest() {
 	fi
 	local big=${PLAYBOOK_BENCH_CORPUS:-}
 	[[ -n $big ]] || big=$(corpus 10000)
+	# The tracker's store and web benchmarks run on PostgreSQL next to
+	# SQLite in the same run: start a throwaway cluster unless one is given.
+	if [[ -z ${PLAYBOOK_TEST_POSTGRES:-} ]] && ! playbook_pg_start >&2; then
+		note "no PostgreSQL: its benchmarks are skipped"
+	fi
 	note "go test -bench on ${pkgs[*]} (PLAYBOOK_BENCH_CORPUS=$big)"
 	if ! (cd "$ROOT" && PLAYBOOK_BENCH_CORPUS=$big "$GO" test -run '^$' -bench . -benchmem \
 		-count "$BENCH_COUNT" "${pkgs[@]}") |
