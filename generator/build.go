@@ -86,7 +86,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		defer os.RemoveAll(staging) // gone after the swap; cleanup otherwise
 		out = newDirOutput(staging)
 	}
-	_, problems, err := generate(ctx, opts, absDest, out, writeSearchIndex, nil, false, res)
+	search := writeSearchIndex
+	if opts.CheckOnly {
+		search = nil // it can find no problem
+	}
+	_, problems, err := generate(ctx, opts, absDest, out, search, nil, false, res)
 	if err != nil {
 		return res, err
 	}
@@ -194,7 +198,10 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	conv := markdown.New(cfg.MarkdownOptions())
 	cache.setOptions(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	words := newWordSet()
+	var words *wordSet
+	if search != nil {
+		words = newWordSet()
+	}
 	site.words = words
 	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, false, problems, cache)
 	if err := ctx.Err(); err != nil {
@@ -235,8 +242,10 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 			problems.add(name, 0, 0, "%v", err)
 		}
 	}
-	if err := search(site, out); err != nil {
-		problems.add(SearchFile, 0, 0, "%v", err)
+	if search != nil {
+		if err := search(site, out); err != nil {
+			problems.add(SearchFile, 0, 0, "%v", err)
+		}
 	}
 	cat := buildCatalog(site)
 	data, err := cat.Marshal()

@@ -73,14 +73,6 @@ var searchStop = map[string]bool{
 	"will": true, "with": true, "you": true, "your": true,
 }
 
-// searchWords splits text into lower-case words of letters and digits, as
-// the theme's script splits a query.
-func searchWords(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-}
-
 // writeSearchIndex writes search.json.
 func writeSearchIndex(site *Site, out output) error {
 	data, err := searchJSON(site)
@@ -216,16 +208,52 @@ func (s *wordSet) strings(ids []int32) []string {
 	return out
 }
 
-// indexWords are the distinct words of a page's text worth indexing.
+// indexWords are the distinct words of a page's text worth indexing, in
+// lower case, in order of first use. Words are runs of letters and digits,
+// as the theme's script splits a query. One pass over the text, lowering
+// only the words that need it.
 func indexWords(text string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, w := range searchWords(text) {
-		if seen[w] || searchStop[w] || len(w) < 2 {
-			continue
+	seen := make(map[string]struct{}, 256)
+	start, upper := -1, false
+	add := func(end int) {
+		w := text[start:end]
+		if upper {
+			w = strings.ToLower(w)
 		}
-		seen[w] = true
-		out = append(out, w)
+		if len(w) < 2 || searchStop[w] {
+			return
+		}
+		if _, ok := seen[w]; !ok {
+			seen[w] = struct{}{}
+			out = append(out, w)
+		}
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		size, word := 1, false
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			word = true
+		case 'A' <= c && c <= 'Z':
+			word, upper = true, true
+		case c >= utf8.RuneSelf:
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				word, upper = true, true // let ToLower decide
+			}
+		}
+		if word && start < 0 {
+			start = i
+		} else if !word && start >= 0 {
+			add(i)
+			start, upper = -1, false
+		}
+		i += size
+	}
+	if start >= 0 {
+		add(len(text))
 	}
 	return out
 }

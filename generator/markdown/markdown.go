@@ -111,7 +111,8 @@ type Result struct {
 	// Items holds the inner HTML of each item of the body's top-level lists
 	// (set only with ExtractLists).
 	Items [][]byte
-	// Text is the body's plain text, for search indexes.
+	// Text is the body's plain text, for search indexes: blocks are
+	// separated by spaces, and spacing is otherwise as written.
 	Text string
 }
 
@@ -181,7 +182,7 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 	body := plain.String()
 	res.Words = countWords(body)
 	if opts.KeepText {
-		res.Text = strings.Join(strings.Fields(body), " ")
+		res.Text = body
 	}
 
 	r := c.md.Renderer()

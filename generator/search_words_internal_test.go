@@ -1,0 +1,43 @@
+package generator
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestIndexWordsSplitsAsTheScriptDoes checks the one-pass tokenizer against
+// the plain definition: lower-case the text, split it at everything that
+// is not a letter or digit, drop stop words and single characters, keep
+// the first of each.
+func TestIndexWordsSplitsAsTheScriptDoes(t *testing.T) {
+	reference := func(text string) []string {
+		var out []string
+		for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			if len(w) >= 2 && !searchStop[w] && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	pieces := []string{"Coach", "coach", "the", "ÉTÉ", "été", "Straße", "İstanbul", "x", "42", "ab1",
+		"'", " ", "\n", "—", "—Debrief", "don't", "ΣΊΣΥΦΟΣ", "日本語", "A", "I", "Q&A", "e-mail", "\t"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+			if rng.IntN(3) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		text := b.String()
+		if got, want := indexWords(text), reference(text); !slices.Equal(got, want) {
+			t.Fatalf("indexWords(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
