@@ -2,12 +2,8 @@ package sqldb_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,54 +17,12 @@ import (
 	"github.com/playbook-dev/playbook/tracker/storetest"
 )
 
-const postgresEnv = "PLAYBOOK_TEST_POSTGRES"
+const postgresEnv = storetest.PostgresEnv
 
-// postgresDSN returns the DSN of the test PostgreSQL server, or skips the
-// test loudly (fails it on CI) when there is none.
-func postgresDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv(postgresEnv)
-	if dsn == "" {
-		msg := "PostgreSQL tests SKIPPED: set " + postgresEnv +
-			"=postgres://USER@HOST:PORT/DB?sslmode=disable (source .ci/postgres.sh and run playbook_pg_start)"
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return dsn
-}
-
-// freshSchema creates an empty schema for one test and returns a DSN whose
-// search_path selects it; the schema is dropped after the test.
+// freshSchema is a DSN for one test on an empty PostgreSQL schema.
 func freshSchema(tb testing.TB) string {
 	tb.Helper()
-	base := postgresDSN(tb)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(context.Background(), "create schema "+schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "drop schema "+schema+" cascade"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("parse %s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresDSN(tb)
 }
 
 func freshSQLite(tb testing.TB) string {
@@ -104,7 +58,6 @@ func TestSQLiteConformance(t *testing.T) {
 }
 
 func TestPostgresConformance(t *testing.T) {
-	postgresDSN(t)
 	storetest.Run(t, opener(freshSchema))
 }
 
