@@ -203,7 +203,14 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		words = newWordSet()
 	}
 	site.words = words
-	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, false, problems, cache)
+	// A one-off build renders most pages as soon as they are converted and
+	// lets their HTML go, unless a layout shows other pages' bodies.
+	cross := layouts.crossPageFields()
+	var early *pageRenderer
+	if !keepBodies && !cross["content"] && !cross["headings"] && !cross["words"] && !cross["questions"] {
+		early = newPageRenderer(ctx, site, layouts, out, true, problems)
+	}
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, false, problems, cache, early)
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}
@@ -228,9 +235,18 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		problems.add(ContentDir, 0, 0, "%v", err)
 	}
 	res.Static = len(themeOnly) + len(staticNames) + len(tree.resources)
-	cross := layouts.crossPageFields()
-	release := !keepBodies && !cross["content"] && !cross["questions"]
-	res.Files = renderPageList(ctx, site, site.allPages(), layouts, out, release, problems)
+	if early != nil {
+		var rest []*Page
+		for _, p := range site.allPages() {
+			if !early.rendered(p) {
+				rest = append(rest, p)
+			}
+		}
+		parallelWith(len(rest), newBuffer, func(buf *bytes.Buffer, i int) { early.render(rest[i], buf) })
+		res.Files = early.finish()
+	} else {
+		res.Files = renderPages(ctx, site, layouts, out, problems)
+	}
 	res.Files += renderNotFound(site, layouts, out, problems)
 	res.Aliases = aliases(site, out, problems)
 	for name, data := range map[string][]byte{

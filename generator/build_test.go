@@ -415,3 +415,25 @@ func TestLayoutsMayShowOtherPagesBodies(t *testing.T) {
 			fmt.Sprintf("prev:<p>Body %02d.</p>", i-1), fmt.Sprintf("next:<p>Body %02d.</p>", i+1))
 	}
 }
+
+func TestPagesShowOtherPagesSummariesTakenFromTheirBodies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- layouts/page.html --\n{{define \"main\"}}{{range .RelatedPages}}[{{.Summary}}]{{end}}{{.Content}}{{end}}\n")
+	for i := range 20 {
+		summary := ""
+		if i%2 == 0 {
+			summary = fmt.Sprintf("summary = \"Given %02d.\"\n", i)
+		}
+		fmt.Fprintf(&b, "-- content/p%02d.md --\n+++\ntitle = \"P%02d\"\nid = \"p%02d\"\n%srelated = [\"p%02d\"]\n+++\nDerived %02d.\n",
+			i, i, i, summary, (i+1)%20, i)
+	}
+	s := generatortest.New(t, b.String()).Build().AssertOK()
+	for i := range 20 {
+		next := (i + 1) % 20
+		want := fmt.Sprintf("[Derived %02d.]", next)
+		if next%2 == 0 {
+			want = fmt.Sprintf("[Given %02d.]", next)
+		}
+		s.AssertFile(fmt.Sprintf("public/p%02d/index.html", i), want, fmt.Sprintf("<p>Derived %02d.</p>", i))
+	}
+}

@@ -275,7 +275,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		}
 		defer os.RemoveAll(out.root)
 		upd.Converted = len(pages)
-		upd.Rendered = renderPageList(ctx, g.site, pages, g.layouts, out, false, problems)
+		upd.Rendered = renderPageList(ctx, g.site, pages, g.layouts, out, problems)
 		upd.Files = upd.Rendered
 		if err := ctx.Err(); err != nil {
 			restore()

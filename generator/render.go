@@ -75,22 +75,39 @@ func (s *Site) allPages() []*Page {
 //
 // With a cache (a Builder's), a page whose body the cache converted before
 // takes its result from there when its links still resolve as they did.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource bool, problems *problemList, cache *convCache) []anchorCheck {
-	var withBody []*Page
+//
+// With a renderer, a regular page whose summary is in its front matter is
+// rendered as soon as it is converted, so that its HTML need not wait in
+// memory for every other page: nothing another page shows of it depends
+// on its body (the caller checks that the layouts read no other page's
+// body). Pages whose summaries come from their bodies are converted first.
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource bool, problems *problemList, cache *convCache, render *pageRenderer) []anchorCheck {
+	var first, then []*Page
 	for _, p := range site.allPages() {
-		if p.File != "" {
-			withBody = append(withBody, p)
+		switch {
+		case p.File == "":
+		case render != nil && p.Type == TypePage && p.Summary != "":
+			then = append(then, p)
+		default:
+			first = append(first, p)
 		}
 	}
 	anchors := &anchorChecks{}
-	parallel(len(withBody), func(i int) {
-		p := withBody[i]
+	convert := func(p *Page) bool {
 		if cache.reuse(p, files, checkLinks, anchors, problems) {
-			return
+			return true
 		}
 		rec := cache.record(p)
-		if convertPage(p, conv, files, checkLinks, index, keepSource, anchors, problems, rec) {
-			cache.store(p, rec)
+		if !convertPage(p, conv, files, checkLinks, index, keepSource, anchors, problems, rec) {
+			return false
+		}
+		cache.store(p, rec)
+		return true
+	}
+	parallel(len(first), func(i int) { convert(first[i]) })
+	parallelWith(len(then), newBuffer, func(buf *bytes.Buffer, i int) {
+		if convert(then[i]) {
+			render.render(then[i], buf)
 		}
 	})
 	if checkLinks {
@@ -172,74 +189,120 @@ type output interface {
 
 // renderPages executes the layouts for every page and writes the results.
 func renderPages(ctx context.Context, site *Site, l *layouts, out output, problems *problemList) int {
-	return renderPageList(ctx, site, site.allPages(), l, out, false, problems)
+	return renderPageList(ctx, site, site.allPages(), l, out, problems)
 }
 
 // renderPageList executes the layouts for some of the site's pages. Once
 // ctx is done it renders no more: the caller, seeing ctx, keeps nothing.
-// release lets a regular page's HTML go once the page is written: only
-// for callers that render no page again and whose layouts read no other
-// page's body.
-func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, out output, release bool, problems *problemList) int {
-	type tmplErr struct {
-		p     Problem
-		count int
+func renderPageList(ctx context.Context, site *Site, pages []*Page, l *layouts, out output, problems *problemList) int {
+	r := newPageRenderer(ctx, site, l, out, false, problems)
+	parallelWith(len(pages), newBuffer, func(buf *bytes.Buffer, i int) { r.render(pages[i], buf) })
+	return r.finish()
+}
+
+func newBuffer() *bytes.Buffer { return new(bytes.Buffer) }
+
+// pageRenderer executes layouts for pages on several goroutines and
+// gathers template errors, so that one broken layout is one problem and
+// not one per page.
+type pageRenderer struct {
+	ctx      context.Context
+	site     *Site
+	l        *layouts
+	out      output
+	release  bool
+	problems *problemList
+
+	mu      sync.Mutex
+	errs    map[string]*templateError
+	done    map[*Page]bool
+	written int
+}
+
+type templateError struct {
+	p     Problem
+	count int
+}
+
+// newPageRenderer returns a renderer; release lets a regular page's HTML
+// go once the page is written, for callers that render no page again and
+// whose layouts read no other page's body.
+func newPageRenderer(ctx context.Context, site *Site, l *layouts, out output, release bool, problems *problemList) *pageRenderer {
+	return &pageRenderer{ctx: ctx, site: site, l: l, out: out, release: release, problems: problems,
+		errs: map[string]*templateError{}, done: map[*Page]bool{}}
+}
+
+// render writes one page (every page of a paginated list); buf is the
+// calling goroutine's scratch buffer.
+func (r *pageRenderer) render(p *Page, buf *bytes.Buffer) {
+	if r.ctx.Err() != nil {
+		return
 	}
-	var mu sync.Mutex
-	errs := map[string]*tmplErr{}
-	var written int
-	parallelWith(len(pages), func() *bytes.Buffer { return new(bytes.Buffer) }, func(buf *bytes.Buffer, i int) {
-		if ctx.Err() != nil {
-			return
+	names := layoutNames(p)
+	name, t := r.l.lookup(names...)
+	if t == nil {
+		r.problems.add(orGenerated(p.File), 0, 0, "no layout for this page: looked for %s in %s/", strings.Join(names, ", "), LayoutsDir)
+		return
+	}
+	written := 0
+	for _, pager := range paginate(p, r.site.cfg.Paginate) {
+		p.Pager = pager
+		buf.Reset()
+		if err := r.l.execute(buf, name, t, p); err != nil {
+			r.templateError(r.l.problem(err, ""), p)
+			continue
 		}
-		p := pages[i]
-		names := layoutNames(p)
-		name, t := l.lookup(names...)
-		if t == nil {
-			problems.add(orGenerated(p.File), 0, 0, "no layout for this page: looked for %s in %s/", strings.Join(names, ", "), LayoutsDir)
-			return
+		rel := p.Path
+		if pager != nil && pager.Number > 1 {
+			rel += fmt.Sprintf("page/%d/", pager.Number)
 		}
-		for _, pager := range paginate(p, site.cfg.Paginate) {
-			p.Pager = pager
-			buf.Reset()
-			if err := l.execute(buf, name, t, p); err != nil {
-				pr := l.problem(err, "")
-				key := pr.String()
-				mu.Lock()
-				if e := errs[key]; e != nil {
-					e.count++
-				} else {
-					pr.Msg = fmt.Sprintf("%s (rendering %s", pr.Msg, orGenerated(p.File))
-					errs[key] = &tmplErr{p: pr, count: 1}
-				}
-				mu.Unlock()
-				continue
-			}
-			rel := p.Path
-			if pager != nil && pager.Number > 1 {
-				rel += fmt.Sprintf("page/%d/", pager.Number)
-			}
-			if err := out.write(rel+"index.html", buf.Bytes()); err != nil {
-				problems.add(orGenerated(p.File), 0, 0, "write output: %v", err)
-				continue
-			}
-			mu.Lock()
-			written++
-			mu.Unlock()
+		if err := r.out.write(rel+"index.html", buf.Bytes()); err != nil {
+			r.problems.add(orGenerated(p.File), 0, 0, "write output: %v", err)
+			continue
 		}
-		if release && p.Type == TypePage {
-			p.Content, p.blocks, p.Questions = "", nil, nil
-		}
-	})
-	for _, e := range errs {
+		written++
+	}
+	if r.release && p.Type == TypePage {
+		p.Content, p.blocks, p.Questions = "", nil, nil
+	}
+	r.mu.Lock()
+	r.written += written
+	r.done[p] = true
+	r.mu.Unlock()
+}
+
+func (r *pageRenderer) templateError(pr Problem, p *Page) {
+	key := pr.String()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.errs[key]; e != nil {
+		e.count++
+		return
+	}
+	pr.Msg = fmt.Sprintf("%s (rendering %s", pr.Msg, orGenerated(p.File))
+	r.errs[key] = &templateError{p: pr, count: 1}
+}
+
+// rendered reports whether the page was rendered already.
+func (r *pageRenderer) rendered(p *Page) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.done[p]
+}
+
+// finish reports the gathered template errors and returns how many files
+// were written.
+func (r *pageRenderer) finish() int {
+	for _, e := range r.errs {
 		if e.count > 1 {
 			e.p.Msg += fmt.Sprintf(" and %d other pages)", e.count-1)
 		} else {
 			e.p.Msg += ")"
 		}
-		problems.addProblem(e.p)
+		r.problems.addProblem(e.p)
 	}
-	return written
+	r.errs = map[string]*templateError{}
+	return r.written
 }
 
 // layoutNames is the lookup order of layouts for a page.
