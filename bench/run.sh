@@ -28,7 +28,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GO=${GO:-go}
-BENCH_SECTIONS=${BENCH_SECTIONS:-"sites gotest"}
+BENCH_SECTIONS=${BENCH_SECTIONS:-"sites serve gotest"}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_PAGES=${BENCH_PAGES:-"1000 10000"}
 BENCH_COUNT=${BENCH_COUNT:-5}
@@ -293,6 +293,76 @@ section_gotest() {
 			}
 		}' "$WORK/gotest.txt"
 	fi
+}
+
+# serve: from a one-page body edit on the 10k corpus to the moment open
+# pages are told to reload, median of 20 edits: playbook serve (the
+# devserver benchmark: real watcher, Builder and event stream) next to
+# `hugo server` on the same corpus and page, timed until Hugo logs the end
+# of its rebuild ("Total in"), just before it sends its own reload.
+section_serve() {
+	local big=${PLAYBOOK_BENCH_CORPUS:-}
+	[[ -n $big ]] || big=$(corpus 10000)
+	note "playbook serve: 20 edits on $big"
+	(cd "$ROOT" && PLAYBOOK_BENCH_CORPUS=$big "$GO" test -run '^$' -bench 'EditToReload' \
+		-benchtime 20x -count 1 ./generator/devserver) | tee "$WORK/serve.txt" >&2
+	local ours
+	ours=$(awk '{ for (i = 2; i <= NF; i++) if ($i == "ms-edit-to-reload") print $(i - 1) }' "$WORK/serve.txt")
+	echo
+	echo "## Live reload after a one-page body edit (10k pages, median of 20 edits)"
+	echo
+	echo "| tool | edit to reload (ms) |"
+	echo "|--|--:|"
+	echo "| playbook serve | ${ours:-failed} |"
+	if ! command -v hugo >/dev/null 2>&1; then
+		note "hugo not installed: skipping hugo server (apt-get install -y hugo)"
+		echo "| hugo server | skipped: hugo not installed |"
+		return
+	fi
+	hugo_site
+	local site=$WORK/hugo-serve log=$WORK/hugo-serve.log
+	rm -rf "$site" && cp -r "$big" "$site" && rm -rf "$site/public"
+	local page
+	page=$site/$(cd "$site" && find content -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
+	(cd "$site" && exec hugo server --port $((30000 + RANDOM % 20000)) --bind 127.0.0.1 \
+		--config "$WORK/hugo/hugo.toml" --themesDir "$WORK/hugo/themes" --theme bench \
+		--cacheDir "$WORK/hugo/cache" >"$log" 2>&1) &
+	local pid=$!
+	local i
+	for i in $(seq 1 600); do
+		grep -q "Web Server is available" "$log" && break
+		sleep 0.5
+	done
+	if ! grep -q "Web Server is available" "$log"; then
+		note "hugo server did not start: $(tail -n 3 "$log")"
+		kill "$pid" 2>/dev/null
+		echo "| hugo server | failed to start |"
+		return
+	fi
+	local orig times=() n start end waited
+	orig=$(cat "$page")
+	for i in $(seq 1 20); do
+		sleep 0.7
+		n=$(grep -c "Total in" "$log" || true)
+		start=$(date +%s%N)
+		if ((i % 2)); then
+			printf '%s\n\nOne more sentence for edit %d.\n' "$orig" "$i" >"$page"
+		else
+			printf '%s\n' "$orig" >"$page"
+		fi
+		waited=0
+		while (($(grep -c "Total in" "$log" || true) <= n)) && ((waited < 6000)); do
+			sleep 0.005
+			waited=$((waited + 1))
+		done
+		end=$(date +%s%N)
+		times+=($(((end - start) / 1000000)))
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	local median
+	median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	echo "| hugo server $(hugo version | cut -d' ' -f2) | $median |"
 }
 
 # ---------------------------------------------------------------- main
