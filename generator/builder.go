@@ -514,17 +514,23 @@ func (b *Builder) newDiffOutput(keep bool) (*diffOutput, error) {
 		staged: map[string]string{}}, nil
 }
 
-func (o *diffOutput) write(rel string, data []byte) error {
-	sum := maphash.Bytes(o.seed, data)
+// record notes the hash of an output file and reports whether its bytes
+// differ from the last build's, refusing a second write of one file.
+func (o *diffOutput) record(rel string, sum uint64) (changed bool, err error) {
 	o.mu.Lock()
 	_, twice := o.sums[rel]
 	o.sums[rel] = sum
 	o.mu.Unlock()
 	if twice {
-		return fmt.Errorf("%s: %w", rel, errWrittenTwice)
+		return false, fmt.Errorf("%s: %w", rel, errWrittenTwice)
 	}
-	if old, ok := o.old[rel]; ok && old == sum {
-		return nil
+	old, ok := o.old[rel]
+	return !ok || old != sum, nil
+}
+
+func (o *diffOutput) write(rel string, data []byte) error {
+	if changed, err := o.record(rel, maphash.Bytes(o.seed, data)); !changed || err != nil {
+		return err
 	}
 	p, err := o.path(rel)
 	if err != nil {
@@ -547,16 +553,8 @@ func (o *diffOutput) writeFunc(rel string, fn func(io.Writer) error) error {
 	if err := fn(&h); err != nil {
 		return err
 	}
-	sum := h.Sum64()
-	o.mu.Lock()
-	_, twice := o.sums[rel]
-	o.sums[rel] = sum
-	o.mu.Unlock()
-	if twice {
-		return fmt.Errorf("%s: %w", rel, errWrittenTwice)
-	}
-	if old, ok := o.old[rel]; ok && old == sum {
-		return nil
+	if changed, err := o.record(rel, h.Sum64()); !changed || err != nil {
+		return err
 	}
 	p, err := o.path(rel)
 	if err != nil {
