@@ -1,63 +1,17 @@
 package generator_test
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/playbook-dev/playbook/generator"
+	"github.com/playbook-dev/playbook/generator/generatortest"
 )
-
-// benchCorpus copies the corpus named by PLAYBOOK_BENCH_CORPUS (written by
-// gen_corpus.py) into a temporary directory, or skips the benchmark.
-func benchCorpus(b *testing.B) string {
-	b.Helper()
-	src := os.Getenv("PLAYBOOK_BENCH_CORPUS")
-	if src == "" {
-		b.Skip("set PLAYBOOK_BENCH_CORPUS to a site written by gen_corpus.py --pages 10000")
-	}
-	dir := filepath.Join(b.TempDir(), "site")
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		b.Fatal(err)
-	}
-	return dir
-}
-
-// editablePage picks a regular page of the corpus and a paragraph of its
-// body: adding a copy of that paragraph changes the page but neither its
-// summary nor the words of the site.
-func editablePage(b *testing.B, site string) (rel, orig, para string) {
-	b.Helper()
-	var pages []string
-	filepath.WalkDir(filepath.Join(site, "content"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") && d.Name() != "_index.md" {
-			pages = append(pages, p)
-		}
-		return err
-	})
-	slices.Sort(pages)
-	p := pages[len(pages)/2]
-	data, err := os.ReadFile(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	orig = string(data)
-	_, body, _, _ := generator.SplitFrontMatter(data)
-	for _, par := range strings.Split(string(body), "\n\n") {
-		if par = strings.TrimSpace(par); strings.Count(par, " ") > 10 && !strings.ContainsAny(par[:1], "#>![-|`") {
-			para = par
-			break
-		}
-	}
-	rel, _ = filepath.Rel(site, p)
-	return filepath.ToSlash(rel), orig, para
-}
 
 // BenchmarkBuilderBodyEdit is the rebuild after a one-page body edit, the
 // watcher and server aside: with words the site has (the search index's
@@ -65,7 +19,7 @@ func editablePage(b *testing.B, site string) (rel, orig, para string) {
 // move). Run it with -benchtime=500x to see the heap stay flat (heap-MB
 // after edits 1, 250 and 500).
 func BenchmarkBuilderBodyEdit(b *testing.B) {
-	site := benchCorpus(b)
+	site := generatortest.BenchCorpus(b)
 	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
 	if err != nil {
 		b.Fatal(err)
@@ -73,7 +27,7 @@ func BenchmarkBuilderBodyEdit(b *testing.B) {
 	if _, err := builder.Build(b.Context(), nil); err != nil {
 		b.Fatal(err)
 	}
-	rel, orig, para := editablePage(b, site)
+	rel, orig, para := generatortest.EditablePage(b, site)
 	tests := []struct {
 		name string
 		edit func(i int) string
@@ -122,7 +76,7 @@ func BenchmarkBuilderBodyEdit(b *testing.B) {
 // BenchmarkBuilderLayoutEdit is the rebuild after an edit of a partial
 // every page uses: every page is rendered again, nothing else is redone.
 func BenchmarkBuilderLayoutEdit(b *testing.B) {
-	site := benchCorpus(b)
+	site := generatortest.BenchCorpus(b)
 	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
 	if err != nil {
 		b.Fatal(err)
@@ -153,7 +107,7 @@ func BenchmarkBuilderLayoutEdit(b *testing.B) {
 // BenchmarkBuilderConfigEdit is a full rebuild (site.toml changed) that
 // still writes only the files whose bytes changed.
 func BenchmarkBuilderConfigEdit(b *testing.B) {
-	site := benchCorpus(b)
+	site := generatortest.BenchCorpus(b)
 	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
 	if err != nil {
 		b.Fatal(err)

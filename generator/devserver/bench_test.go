@@ -2,17 +2,16 @@ package devserver_test
 
 import (
 	"context"
-	"io/fs"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/playbook-dev/playbook/generator"
 	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/generatortest"
 	"github.com/playbook-dev/playbook/generator/watch"
 )
 
@@ -23,14 +22,7 @@ import (
 // gen_corpus.py --pages 10000 and run it with -benchtime=20x. It reports
 // the median wait and the median of the rebuild alone.
 func BenchmarkEditToReload(b *testing.B) {
-	src := os.Getenv("PLAYBOOK_BENCH_CORPUS")
-	if src == "" {
-		b.Skip("set PLAYBOOK_BENCH_CORPUS to a site written by gen_corpus.py --pages 10000")
-	}
-	site := filepath.Join(b.TempDir(), "site")
-	if err := os.CopyFS(site, os.DirFS(src)); err != nil {
-		b.Fatal(err)
-	}
+	site := generatortest.BenchCorpus(b)
 	dest := filepath.Join(b.TempDir(), "public")
 	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: dest})
 	if err != nil {
@@ -61,7 +53,7 @@ func BenchmarkEditToReload(b *testing.B) {
 	defer func() { cancel(); <-done; srv.Close(); ts.Close() }()
 	events := subscribe(b, ts.URL)
 
-	rel, orig, para := benchPage(b, site)
+	rel, orig, para := generatortest.EditablePage(b, site)
 	var waits, builds []time.Duration
 	i := 0
 	for b.Loop() {
@@ -87,33 +79,4 @@ func BenchmarkEditToReload(b *testing.B) {
 func median(ds []time.Duration) float64 {
 	slices.Sort(ds)
 	return float64(ds[len(ds)/2].Microseconds()) / 1000
-}
-
-// benchPage picks a regular page and a paragraph of its body: adding a
-// copy of it changes the page but not its summary or the site's words.
-func benchPage(b *testing.B, site string) (rel, orig, para string) {
-	b.Helper()
-	var pages []string
-	filepath.WalkDir(filepath.Join(site, "content"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") && d.Name() != "_index.md" {
-			pages = append(pages, p)
-		}
-		return err
-	})
-	slices.Sort(pages)
-	p := pages[len(pages)/2]
-	data, err := os.ReadFile(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	orig = string(data)
-	_, body, _, _ := generator.SplitFrontMatter(data)
-	for _, par := range strings.Split(string(body), "\n\n") {
-		if par = strings.TrimSpace(par); strings.Count(par, " ") > 10 && !strings.ContainsAny(par[:1], "#>![-|`") {
-			para = par
-			break
-		}
-	}
-	rel, _ = filepath.Rel(site, p)
-	return filepath.ToSlash(rel), orig, para
 }
