@@ -258,17 +258,6 @@ func indexWords(text string) []string {
 	return out
 }
 
-// newSearchEntry is a page's entry in the index; words are its indexWords,
-// dict the dictionary ids, ids a scratch buffer.
-func newSearchEntry(p *Page, sectionIdx map[string]int, words []string, dict map[string]int, ids []int) searchEntry {
-	ids = ids[:0]
-	for _, w := range words {
-		ids = append(ids, dict[w])
-	}
-	slices.Sort(ids)
-	return newSearchEntryCode(p, sectionIdx, string(appendDeltas(nil, ids)))
-}
-
 // newSearchEntryCode is a page's entry with its body already coded.
 func newSearchEntryCode(p *Page, sectionIdx map[string]int, body string) searchEntry {
 	e := searchEntry{Title: p.Title, URL: p.RelPermalink, Kind: p.Kind, Section: -1,

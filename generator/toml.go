@@ -22,9 +22,6 @@ func decodeTOML(src []byte, v any, file string, lineOffset int, known []string) 
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			line, col := pe.Position.Line, pe.Position.Col
-			if line == 0 {
-				line = pe.Line
-			}
 			msg := pe.Message
 			if pe.LastKey != "" && !strings.Contains(msg, pe.LastKey) {
 				msg = fmt.Sprintf("%s: %s", pe.LastKey, msg)

@@ -327,14 +327,6 @@ func (db *DB) ts(t time.Time) any {
 	return utc(t)
 }
 
-// nullTS is ts for a nullable column: the zero time is NULL.
-func (db *DB) nullTS(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return db.ts(t)
-}
-
 func day(t time.Time) string { return t.UTC().Format(dayLayout) }
 
 // timeScan scans a time or day column of either dialect into UTC; NULL
