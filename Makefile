@@ -27,6 +27,7 @@ bench: build
 lint:
 	$(GO) vet ./...
 	@gofmt -l . | tee /dev/stderr | (! read)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 clean:
 	rm -rf bin public test-output
