@@ -5,7 +5,7 @@ BIN     := bin/playbook
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all run build test bench lint clean
+.PHONY: all run build test fmtcheck bench lint clean
 
 all: build
 
@@ -15,18 +15,19 @@ build:
 run: build
 	$(BIN) serve -s .
 
-test:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
-	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+test: fmtcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+fmtcheck:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
 bench: build
 	bash bench/run.sh
 
-lint:
+lint: fmtcheck
 	$(GO) vet ./...
-	@gofmt -l . | tee /dev/stderr | (! read)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 clean:
