@@ -62,18 +62,17 @@ func (o *discardOutput) write(rel string, data []byte) error {
 	return err
 }
 
-// copyFiles copies the named files of fsys below dir to out, below prefix.
+// copyFiles copies the named files of fsys below dir to out, below prefix,
+// on all cores.
 func copyFiles(fsys fs.FS, dir string, names []string, prefix string, out output) error {
-	var errs []error
-	for _, n := range names {
-		data, err := fs.ReadFile(fsys, path.Join(dir, n))
+	errs := make([]error, len(names))
+	parallel(len(names), func(i int) {
+		data, err := fs.ReadFile(fsys, path.Join(dir, names[i]))
 		if err == nil {
-			err = out.write(path.Join(prefix, n), data)
+			err = out.write(path.Join(prefix, names[i]), data)
 		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+		errs[i] = err
+	})
 	return errors.Join(errs...)
 }
 
