@@ -437,3 +437,16 @@ func TestPagesShowOtherPagesSummariesTakenFromTheirBodies(t *testing.T) {
 		s.AssertFile(fmt.Sprintf("public/p%02d/index.html", i), want, fmt.Sprintf("<p>Derived %02d.</p>", i))
 	}
 }
+
+func TestBuildCopiesManyStaticFilesAndResources(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- content/a.md --\n+++\ntitle = \"A\"\n+++\nA.\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "-- static/images/i%03d.txt --\nimage %d\n-- content/files/f%03d.txt --\nfile %d\n", i, i, i, i)
+	}
+	s := generatortest.New(t, b.String()).Build().AssertOK()
+	for i := range 300 {
+		s.AssertFile(fmt.Sprintf("public/images/i%03d.txt", i), fmt.Sprintf("image %d\n", i))
+		s.AssertFile(fmt.Sprintf("public/files/f%03d.txt", i), fmt.Sprintf("file %d\n", i))
+	}
+}

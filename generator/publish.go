@@ -11,45 +11,55 @@ import (
 	"sync"
 )
 
-// dirOutput writes files below a directory and refuses to write one path
-// twice, which would mean two inputs claim the same output file.
+// dirOutput writes files below a directory, from several goroutines, and
+// refuses to write one path twice, which would mean two inputs claim the
+// same output file.
 type dirOutput struct {
 	root    string
 	mu      sync.Mutex
-	dirs    map[string]bool
+	dirs    map[string]*madeDir
 	written map[string]bool
 }
 
+// madeDir creates a directory once; writers into it wait for that.
+type madeDir struct {
+	once sync.Once
+	err  error
+}
+
 func newDirOutput(root string) *dirOutput {
-	return &dirOutput{root: root, dirs: map[string]bool{}, written: map[string]bool{}}
+	return &dirOutput{root: root, dirs: map[string]*madeDir{}, written: map[string]bool{}}
 }
 
 var errWrittenTwice = errors.New("two inputs produce this output file")
 
-func (o *dirOutput) claim(rel string) (dir string, err error) {
+// claim records rel as written and returns its directory.
+func (o *dirOutput) claim(rel string) (*madeDir, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.written[rel] {
-		return "", fmt.Errorf("%s: %w", rel, errWrittenTwice)
+		return nil, fmt.Errorf("%s: %w", rel, errWrittenTwice)
 	}
 	o.written[rel] = true
-	dir = path.Dir(rel)
-	if o.dirs[dir] {
-		return "", nil
+	dir := path.Dir(rel)
+	d := o.dirs[dir]
+	if d == nil {
+		d = &madeDir{}
+		o.dirs[dir] = d
 	}
-	o.dirs[dir] = true
-	return dir, nil
+	return d, nil
 }
 
 func (o *dirOutput) write(rel string, data []byte) error {
-	dir, err := o.claim(rel)
+	d, err := o.claim(rel)
 	if err != nil {
 		return err
 	}
-	if dir != "" {
-		if err := os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(dir)), 0o755); err != nil {
-			return err
-		}
+	d.once.Do(func() {
+		d.err = os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(path.Dir(rel))), 0o755)
+	})
+	if d.err != nil {
+		return d.err
 	}
 	return os.WriteFile(filepath.Join(o.root, filepath.FromSlash(rel)), data, 0o644)
 }
