@@ -147,7 +147,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 	p.Headings = res.Headings
 	p.WordCount = res.Words
 	if index != nil {
-		p.words = index.number(indexWords(res.Text))
+		p.words = index.index(res.Text)
 	}
 	p.blocks = res.Blocks
 	if p.Summary == "" {

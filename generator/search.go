@@ -175,9 +175,23 @@ type wordSet struct {
 	mu    sync.Mutex
 	ids   map[string]int32
 	words []string
+	seen  sync.Pool // empty maps for indexWords, reused across pages
 }
 
-func newWordSet() *wordSet { return &wordSet{ids: map[string]int32{}} }
+func newWordSet() *wordSet {
+	s := &wordSet{ids: map[string]int32{}}
+	s.seen.New = func() any { return make(map[string]struct{}, 512) }
+	return s
+}
+
+// index returns the ids of a page text's index words.
+func (s *wordSet) index(text string) []int32 {
+	seen := s.seen.Get().(map[string]struct{})
+	words := indexWords(text, seen)
+	clear(seen)
+	s.seen.Put(seen)
+	return s.number(words)
+}
 
 // number returns the ids of words, adding the new ones.
 func (s *wordSet) number(words []string) []int32 {
@@ -211,10 +225,9 @@ func (s *wordSet) strings(ids []int32) []string {
 // indexWords are the distinct words of a page's text worth indexing, in
 // lower case, in order of first use. Words are runs of letters and digits,
 // as the theme's script splits a query. One pass over the text, lowering
-// only the words that need it.
-func indexWords(text string) []string {
+// only the words that need it; seen, empty, keeps the words met.
+func indexWords(text string, seen map[string]struct{}) []string {
 	var out []string
-	seen := make(map[string]struct{}, 256)
 	start, upper := -1, false
 	add := func(end int) {
 		w := text[start:end]

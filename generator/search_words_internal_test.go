@@ -36,7 +36,7 @@ func TestIndexWordsSplitsAsTheScriptDoes(t *testing.T) {
 			}
 		}
 		text := b.String()
-		if got, want := indexWords(text), reference(text); !slices.Equal(got, want) {
+		if got, want := indexWords(text, map[string]struct{}{}), reference(text); !slices.Equal(got, want) {
 			t.Fatalf("indexWords(%q) = %q, want %q", text, got, want)
 		}
 	}
