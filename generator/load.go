@@ -19,6 +19,10 @@ const (
 	StaticDir  = "static"
 )
 
+// Inputs are the paths below a site's root that a build reads: what a
+// watcher must watch to see every change that matters.
+func Inputs() []string { return []string{ContentDir, LayoutsDir, StaticDir, ConfigFile} }
+
 // source is one file found under content/.
 type source struct {
 	rel  string // content-relative, slash-separated

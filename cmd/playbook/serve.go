@@ -67,7 +67,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	// Watch before the first build, so that no edit made during it is lost.
 	w, err := watch.New(watch.Options{
 		Root:    *src,
-		Include: []string{generator.ContentDir, generator.LayoutsDir, generator.StaticDir, generator.ConfigFile},
+		Include: generator.Inputs(),
 		Logger:  m.Logger,
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/playbook-dev/playbook/generator"
 	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
 	"github.com/playbook-dev/playbook/generator/generatortest"
 	"github.com/playbook-dev/playbook/generator/watch"
 )
@@ -32,7 +33,7 @@ func BenchmarkEditToReload(b *testing.B) {
 		b.Fatal(err)
 	}
 	srv := devserver.New(dest, nil)
-	w, err := watch.New(watch.Options{Root: site, Include: []string{generator.ContentDir, generator.LayoutsDir, generator.StaticDir, generator.ConfigFile}})
+	w, err := watch.New(watch.Options{Root: site, Include: generator.Inputs()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func BenchmarkEditToReload(b *testing.B) {
 	}()
 	ts := httptest.NewServer(srv)
 	defer func() { cancel(); <-done; srv.Close(); ts.Close() }()
-	events := subscribe(b, ts.URL)
+	events := devservertest.Subscribe(b, ts.URL)
 
 	rel, orig, para := generatortest.EditablePage(b, site)
 	var waits, builds []time.Duration
@@ -66,8 +67,8 @@ func BenchmarkEditToReload(b *testing.B) {
 		if err := os.WriteFile(filepath.Join(site, rel), []byte(content), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		if ev := <-events; ev.name != "reload" {
-			b.Fatalf("edit %d: got a %s event: %s", i, ev.name, ev.data)
+		if ev := <-events; ev.Name != "reload" {
+			b.Fatalf("edit %d: got a %s event: %s", i, ev.Name, ev.Data)
 		}
 		waits = append(waits, time.Since(start))
 		builds = append(builds, <-rebuilds)
