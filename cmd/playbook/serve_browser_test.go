@@ -3,18 +3,12 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/playbook-dev/playbook/generator"
-	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
 	"github.com/playbook-dev/playbook/generator/generatortest"
-	"github.com/playbook-dev/playbook/generator/watch"
 )
 
 const liveBrowserSite = `
@@ -49,27 +43,8 @@ Because.
 func liveServer(t *testing.T) (*generatortest.Site, string) {
 	t.Helper()
 	site := generatortest.New(t, liveBrowserSite)
-	dest := filepath.Join(t.TempDir(), "public")
-	b, err := generator.NewBuilder(generator.Options{Source: site.Dir, Dest: dest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := devserver.New(dest, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	upd, err := b.Build(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Publish(nil, upd, nil)
-	w, err := watch.New(watch.Options{Root: site.Dir, Include: []string{"content", "layouts", "static", "site.toml"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Watch(ctx, b, w) }()
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { cancel(); <-done; srv.Close(); ts.Close() })
-	return site, ts.URL
+	url, _ := devservertest.Live(t, site.Dir)
+	return site, url
 }
 
 const listening = `document.documentElement.getAttribute("data-playbook-live") === "open"`

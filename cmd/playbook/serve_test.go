@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
 	"github.com/playbook-dev/playbook/generator/generatortest"
 )
 
@@ -73,7 +72,7 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 	url := waitFor(t, out, regexp.MustCompile(`on (http://localhost:\d+)/`), code)
 	dest := waitFor(t, logs, regexp.MustCompile(`building into a private directory" dir=(\S+)`), code)
 
-	page := get(t, url+"/b/")
+	page := devservertest.Get(t, url+"/b/")
 	if !strings.Contains(page, "<p>B.</p>") || !strings.Contains(page, devserver.ScriptPath) ||
 		!strings.Contains(page, `href="/track/"`) || strings.Contains(page, "track.example.org") {
 		t.Fatalf("served page:\n%s", page)
@@ -82,10 +81,10 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 		t.Error("serve wrote SRC/public")
 	}
 
-	events := events(t, url)
+	events := devservertest.Subscribe(t, url)
 	s.Write("content/b.md", "+++\ntitle = \"B\"\n+++\nB.\n\nMore about B.\n")
-	waitEvent(t, events, "reload")
-	if page := get(t, url+"/b/"); !strings.Contains(page, "More about B.") {
+	devservertest.Next(t, events, "reload")
+	if page := devservertest.Get(t, url+"/b/"); !strings.Contains(page, "More about B.") {
 		t.Fatalf("after the reload event:\n%s", page)
 	}
 	if !strings.Contains(logs.String(), "msg=rebuilt changed=content/b.md rendered=1 written=2 removed=0 incremental=true") {
@@ -94,16 +93,16 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 
 	// A content error keeps the server and the last good page up.
 	s.Write("content/b.md", "+++\ntitle = \n+++\nBroken.\n")
-	waitEvent(t, events, "problems")
-	if page := get(t, url+"/b/"); !strings.Contains(page, "More about B.") || !strings.Contains(page, "content/b.md:2:") {
+	devservertest.Next(t, events, "problems")
+	if page := devservertest.Get(t, url+"/b/"); !strings.Contains(page, "More about B.") || !strings.Contains(page, "content/b.md:2:") {
 		t.Fatalf("during a content error:\n%s", page)
 	}
 	if !strings.Contains(logs.String(), "level=ERROR msg=\"content/b.md:2:") {
 		t.Errorf("the problem is not in the log:\n%s", logs.String())
 	}
 	s.Write("content/b.md", "+++\ntitle = \"B\"\n+++\nB.\n\nFixed.\n")
-	waitEvent(t, events, "reload")
-	if page := get(t, url+"/b/"); !strings.Contains(page, "Fixed.") || strings.Contains(page, "playbook-problems") {
+	devservertest.Next(t, events, "reload")
+	if page := devservertest.Get(t, url+"/b/"); !strings.Contains(page, "Fixed.") || strings.Contains(page, "playbook-problems") {
 		t.Fatalf("after the fix:\n%s", page)
 	}
 
@@ -127,67 +126,6 @@ func TestServeRebuildsOnEditAndStopsCleanly(t *testing.T) {
 	}
 	if _, err := os.Stat(dest); err == nil {
 		t.Errorf("the private build directory %s is still there", dest)
-	}
-}
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
-// events subscribes to the live-reload stream and returns the names of
-// its events.
-func events(t *testing.T, url string) <-chan string {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+devserver.EventsPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(resp.Body)
-	if _, err := r.ReadString('\n'); err != nil { // the opening comment
-		t.Fatal(err)
-	}
-	names := make(chan string, 100)
-	go func() {
-		defer resp.Body.Close()
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if name, ok := strings.CutPrefix(strings.TrimSpace(line), "event: "); ok {
-				names <- name
-			}
-		}
-	}()
-	return names
-}
-
-func waitEvent(t *testing.T, events <-chan string, name string) {
-	t.Helper()
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case got := <-events:
-			if got == name {
-				return
-			}
-		case <-timeout:
-			t.Fatalf("no %s event", name)
-		}
 	}
 }
 

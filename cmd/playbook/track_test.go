@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,32 +18,14 @@ import (
 	"github.com/playbook-dev/playbook/tracker/sqldb"
 )
 
-// trackOut is a bytes.Buffer safe for a server goroutine and a test.
-type trackOut struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *trackOut) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *trackOut) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type cli struct {
 	env            map[string]string
-	stdout, stderr *trackOut
+	stdout, stderr *syncBuffer
 }
 
 // run runs the whole program with args and returns its exit code.
 func (c *cli) run(ctx context.Context, args ...string) int {
-	c.stdout, c.stderr = &trackOut{}, &trackOut{}
+	c.stdout, c.stderr = &syncBuffer{}, &syncBuffer{}
 	m := &Main{
 		Stdout: c.stdout,
 		Stderr: c.stderr,
@@ -137,7 +117,7 @@ func startTrack(t *testing.T, c *cli, args ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int, 1)
-	c.stdout, c.stderr = &trackOut{}, &trackOut{}
+	c.stdout, c.stderr = &syncBuffer{}, &syncBuffer{}
 	stdout, stderr := c.stdout, c.stderr
 	m := &Main{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return c.env[k] },
 		Now: time.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}

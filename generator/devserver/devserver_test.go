@@ -1,7 +1,6 @@
 package devserver_test
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/playbook-dev/playbook/generator"
 	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
 )
 
 // builtSite writes a small built site and returns its directory.
@@ -121,92 +121,26 @@ func TestServerShowsProblemsUntilTheNextGoodBuild(t *testing.T) {
 	}
 }
 
-// event is one Server-Sent Event as a client reads it.
-type event struct{ name, data string }
-
-// subscribe opens the event stream and returns its events; it returns
-// once the server has registered the stream.
-func subscribe(t testing.TB, url string) <-chan event {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+devserver.EventsPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("event stream Content-Type %q", ct)
-	}
-	r := bufio.NewReader(resp.Body)
-	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, ":") {
-		t.Fatalf("stream opened with %q, %v", line, err)
-	}
-	events := make(chan event, 100)
-	go func() {
-		defer resp.Body.Close()
-		defer close(events)
-		var ev event
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimSuffix(line, "\n")
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				ev.name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				ev.data += strings.TrimPrefix(line, "data: ")
-			case line == "" && ev.name != "":
-				events <- ev
-				ev = event{}
-			}
-		}
-	}()
-	return events
-}
-
-// next waits for the next event with the given name, skipping others.
-func next(t *testing.T, events <-chan event, name string) event {
-	t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				t.Fatalf("event stream ended before a %s event", name)
-			}
-			if ev.name == name {
-				return ev
-			}
-		case <-timeout:
-			t.Fatalf("no %s event", name)
-		}
-	}
-}
-
 func TestEventsTellPagesWhatChanged(t *testing.T) {
 	s := devserver.New(builtSite(t), nil)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	defer s.Close()
-	events := subscribe(t, ts.URL)
+	events := devservertest.Subscribe(t, ts.URL)
 
 	tests := []struct {
 		name    string
 		do      func()
-		want    event
+		want    devservertest.Event
 		written []string
 	}{
-		{"a page changed", func() { s.Reload([]string{"a/index.html", "search.json"}, nil) }, event{"reload", "{}"}, nil},
-		{"only a stylesheet changed", func() { s.Reload([]string{"css/site.css"}, nil) }, event{"css", `["css/site.css"]`}, nil},
-		{"a file removed", func() { s.Reload(nil, []string{"old/index.html"}) }, event{"reload", "{}"}, nil},
+		{"a page changed", func() { s.Reload([]string{"a/index.html", "search.json"}, nil) }, devservertest.Event{Name: "reload", Data: "{}"}, nil},
+		{"only a stylesheet changed", func() { s.Reload([]string{"css/site.css"}, nil) }, devservertest.Event{Name: "css", Data: `["css/site.css"]`}, nil},
+		{"a file removed", func() { s.Reload(nil, []string{"old/index.html"}) }, devservertest.Event{Name: "reload", Data: "{}"}, nil},
 		{"a build failed", func() {
 			s.Fail(generator.Problems{{File: "site.toml", Line: 2, Col: 1, Msg: "title: must not be empty"}})
-		}, event{"problems", `[{"file":"site.toml","line":2,"col":1,"message":"title: must not be empty"}]`}, nil},
-		{"the fix changed only a stylesheet: reload to drop the overlay", func() { s.Reload([]string{"css/site.css"}, nil) }, event{"reload", "{}"}, nil},
+		}, devservertest.Event{Name: "problems", Data: `[{"file":"site.toml","line":2,"col":1,"message":"title: must not be empty"}]`}, nil},
+		{"the fix changed only a stylesheet: reload to drop the overlay", func() { s.Reload([]string{"css/site.css"}, nil) }, devservertest.Event{Name: "reload", Data: "{}"}, nil},
 	}
 	for _, tt := range tests {
 		tt.do()
@@ -227,9 +161,9 @@ func TestANewPageGetsTheProblemsShowing(t *testing.T) {
 	defer ts.Close()
 	defer s.Close()
 	s.Fail(generator.Problems{{File: "content/a.md", Msg: "bad"}})
-	ev := next(t, subscribe(t, ts.URL), "problems")
-	if !strings.Contains(ev.data, `"file":"content/a.md"`) {
-		t.Errorf("problems event %q", ev.data)
+	ev := devservertest.Next(t, devservertest.Subscribe(t, ts.URL), "problems")
+	if !strings.Contains(ev.Data, `"file":"content/a.md"`) {
+		t.Errorf("problems event %q", ev.Data)
 	}
 }
 
@@ -237,7 +171,7 @@ func TestCloseEndsEventStreams(t *testing.T) {
 	s := devserver.New(builtSite(t), nil)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	events := subscribe(t, ts.URL)
+	events := devservertest.Subscribe(t, ts.URL)
 	s.Close()
 	for range events {
 	}
