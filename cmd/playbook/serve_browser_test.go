@@ -8,50 +8,17 @@ import (
 	"time"
 
 	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
-	"github.com/playbook-dev/playbook/generator/generatortest"
 )
 
-const liveBrowserSite = `
--- site.toml --
-title = "Live"
--- content/_index.md --
-+++
-title = "Home"
-+++
-Welcome.
--- content/guides/_index.md --
-+++
-title = "Guides"
-+++
-Guides.
--- content/guides/listen.md --
-+++
-title = "Listen"
-+++
-Listen first.
-
-## Why
-
-Because.
-`
+// listening is true once the page's live-reload script holds the stream.
+const listening = `document.documentElement.getAttribute("data-playbook-live") === "open"`
 
 // TestLiveReloadInBrowser drives the injected script in chromium: a body
 // edit reloads the page, a stylesheet edit swaps the stylesheet without a
 // reload, and a broken edit shows the overlay until it is fixed.
-// liveServer builds the site with a real Builder and serves it with
-// live reload until the test ends.
-func liveServer(t *testing.T) (*generatortest.Site, string) {
-	t.Helper()
-	site := generatortest.New(t, liveBrowserSite)
-	url, _ := devservertest.Live(t, site.Dir)
-	return site, url
-}
-
-const listening = `document.documentElement.getAttribute("data-playbook-live") === "open"`
-
 func TestLiveReloadInBrowser(t *testing.T) {
 	browser := newBrowser(t)
-	site, url := liveServer(t)
+	site, url, _ := devservertest.Start(t)
 
 	tab := newTab(t, browser)
 	navigate(t, tab, url+"/guides/listen/")
@@ -86,7 +53,7 @@ func TestLiveReloadInBrowser(t *testing.T) {
 // connections to one host: they all load, and an edit reloads them all.
 func TestLiveReloadReachesEveryTab(t *testing.T) {
 	browser := newBrowser(t)
-	site, url := liveServer(t)
+	site, url, _ := devservertest.Start(t)
 	var tabs []context.Context
 	for i := range 8 {
 		tab := newTab(t, browser)

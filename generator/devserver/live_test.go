@@ -8,45 +8,10 @@ import (
 
 	"github.com/playbook-dev/playbook/generator/devserver"
 	"github.com/playbook-dev/playbook/generator/devserver/devservertest"
-	"github.com/playbook-dev/playbook/generator/generatortest"
 )
 
-const site = `
--- site.toml --
-title = "Live"
--- content/_index.md --
-+++
-title = "Home"
-+++
-Welcome.
--- content/guides/_index.md --
-+++
-title = "Guides"
-+++
-Guides.
--- content/guides/listen.md --
-+++
-title = "Listen"
-+++
-Listen first.
-
-## Why
-
-Because.
--- static/css/extra.css --
-p { color: black; }
-`
-
-// live starts a real Builder, watcher and server on the test site.
-func live(t *testing.T) (s *generatortest.Site, url, dest string) {
-	t.Helper()
-	s = generatortest.New(t, site)
-	url, dest = devservertest.Live(t, s.Dir)
-	return s, url, dest
-}
-
 func TestAnEditIsServedWhenTheReloadEventArrives(t *testing.T) {
-	s, url, dest := live(t)
+	s, url, dest := devservertest.Start(t)
 	events := devservertest.Subscribe(t, url)
 
 	s.Write("content/guides/listen.md", strings.Replace(s.Read("content/guides/listen.md"), "Because.", "Because it works.", 1))
@@ -69,7 +34,7 @@ func TestAnEditIsServedWhenTheReloadEventArrives(t *testing.T) {
 }
 
 func TestABrokenEditShowsProblemsAndTheFixClearsThem(t *testing.T) {
-	s, url, _ := live(t)
+	s, url, _ := devservertest.Start(t)
 	events := devservertest.Subscribe(t, url)
 
 	good := s.Read("content/guides/listen.md")
@@ -93,7 +58,7 @@ func TestABrokenEditShowsProblemsAndTheFixClearsThem(t *testing.T) {
 }
 
 func TestAStylesheetEditSwapsItWithoutAReload(t *testing.T) {
-	s, url, _ := live(t)
+	s, url, _ := devservertest.Start(t)
 	events := devservertest.Subscribe(t, url)
 	s.Write("static/css/extra.css", "p { color: navy; }\n")
 	ev := <-events
@@ -106,7 +71,7 @@ func TestAStylesheetEditSwapsItWithoutAReload(t *testing.T) {
 }
 
 func TestANewSectionAndATemplateEditAreServed(t *testing.T) {
-	s, url, _ := live(t)
+	s, url, _ := devservertest.Start(t)
 	events := devservertest.Subscribe(t, url)
 	s.Write("content/tools/_index.md", "+++\ntitle = \"Tools\"\n+++\nTools.\n")
 	s.Write("content/tools/hammer.md", "+++\ntitle = \"Hammer\"\n+++\nHit it.\n")

@@ -18,8 +18,46 @@ import (
 
 	"github.com/playbook-dev/playbook/generator"
 	"github.com/playbook-dev/playbook/generator/devserver"
+	"github.com/playbook-dev/playbook/generator/generatortest"
 	"github.com/playbook-dev/playbook/generator/watch"
 )
+
+// Site is a small site for live-reload tests: a home page, a section, a
+// page (content/guides/listen.md, whose body ends "Because.") and an extra
+// stylesheet (static/css/extra.css).
+const Site = `
+-- site.toml --
+title = "Live"
+-- content/_index.md --
++++
+title = "Home"
++++
+Welcome.
+-- content/guides/_index.md --
++++
+title = "Guides"
++++
+Guides.
+-- content/guides/listen.md --
++++
+title = "Listen"
++++
+Listen first.
+
+## Why
+
+Because.
+-- static/css/extra.css --
+p { color: black; }
+`
+
+// Start writes Site to a temporary directory and serves it with Live.
+func Start(tb testing.TB) (site *generatortest.Site, url, dest string) {
+	tb.Helper()
+	site = generatortest.New(tb, Site)
+	url, dest = Live(tb, site.Dir)
+	return site, url, dest
+}
 
 // Live builds the site at dir into a temporary directory and serves it
 // with live reload, rebuilding on every change, until the test ends. It
