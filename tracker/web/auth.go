@@ -126,6 +126,22 @@ func (h *Handler) session(r *http.Request) (tracker.Team, bool) {
 }
 
 func (h *Handler) lookupSession(r *http.Request) (tracker.Team, bool) {
+	claim, ok := h.teamClaim(r)
+	if !ok {
+		return tracker.Team{}, false
+	}
+	team, err := h.store.TeamByName(r.Context(), claim.Name)
+	if err != nil || team.ID != claim.ID {
+		return tracker.Team{}, false
+	}
+	return team, true
+}
+
+// teamClaim returns the team id and name of a team cookie whose signature
+// and expiry are valid, without asking the store whether that team still
+// exists: the report path leaves that to Append, which refuses removed
+// teams in the same transaction that records the report.
+func (h *Handler) teamClaim(r *http.Request) (tracker.Team, bool) {
 	c, err := r.Cookie(teamCookie)
 	if err != nil {
 		return tracker.Team{}, false
@@ -149,11 +165,7 @@ func (h *Handler) lookupSession(r *http.Request) (tracker.Team, bool) {
 	if !hmac.Equal(sig, mac(key, "team", string(name), parts[1], parts[2])) || h.now().Unix() > exp {
 		return tracker.Team{}, false
 	}
-	team, err := h.store.TeamByName(r.Context(), string(name))
-	if err != nil || team.ID != id {
-		return tracker.Team{}, false
-	}
-	return team, true
+	return tracker.Team{ID: id, Name: string(name)}, true
 }
 
 // adminKey derives the admin cookie key from the session key and the admin

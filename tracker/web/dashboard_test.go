@@ -110,6 +110,12 @@ func TestRemovedTeamLosesItsSession(t *testing.T) {
 	r := b.report("debrief", "adopted", "", "")
 	wantStatus(t, r, http.StatusOK)
 	wantBody(t, r, "Which team are you?")
+	if _, ok := b.cookies["playbook_team"]; ok {
+		t.Error("the removed team's cookie is still set after its report was refused")
+	}
+	if got := e.events(tracker.EventFilter{}); len(got) != 0 {
+		t.Errorf("a removed team's report was recorded: %+v", got)
+	}
 }
 
 func TestOpenDashboardWithoutAdminToken(t *testing.T) {

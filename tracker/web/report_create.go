@@ -177,18 +177,24 @@ func (h *Handler) reportCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := readReport(r.PostForm)
-	team, ok := h.session(r)
+	// The signed cookie is enough here: Append refuses a removed team.
+	team, ok := h.teamClaim(r)
 	if !ok {
-		cat := h.currentCatalog()
-		p, known := cat.Lookup(in.Practice)
-		if !known {
-			h.fail(w, r, http.StatusBadRequest, "This practice is not in the playbook (any more).")
-			return
-		}
-		h.render(w, r, http.StatusOK, "join", "Which team are you?", joinPage{Report: in, Practice: p})
+		h.askTeam(w, r, in)
 		return
 	}
 	h.record(w, r, team, in)
+}
+
+// askTeam answers a report without a (valid) team: "which team are you?",
+// with the join-code field and the report carried along.
+func (h *Handler) askTeam(w http.ResponseWriter, r *http.Request, in reportInput) {
+	p, known := h.currentCatalog().Lookup(in.Practice)
+	if !known {
+		h.fail(w, r, http.StatusBadRequest, "This practice is not in the playbook (any more).")
+		return
+	}
+	h.render(w, r, http.StatusOK, "join", "Which team are you?", joinPage{Report: in, Practice: p})
 }
 
 // record validates in and appends it for team, then redirects (303) to the
@@ -236,6 +242,20 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, team tracker.Te
 	}
 	_, err := h.store.Append(r.Context(), e)
 	dup := errors.Is(err, tracker.ErrDuplicate)
+	if errors.Is(err, tracker.ErrNotFound) {
+		cur, lookupErr := h.store.TeamByName(r.Context(), team.Name)
+		if lookupErr != nil && !errors.Is(lookupErr, tracker.ErrNotFound) {
+			h.internal(w, r, "look up team", lookupErr)
+			return
+		}
+		if lookupErr != nil || cur.ID != team.ID {
+			// The cookie's team was removed (its name may be in use by
+			// a new team): forget it and ask again.
+			h.clearCookie(w, r, teamCookie)
+			h.askTeam(w, r, in)
+			return
+		}
+	}
 	if errors.Is(err, tracker.ErrNotFound) && in.Reconfirm {
 		errs := map[string]string{"status": "There is no adoption to re-confirm yet; choose a status."}
 		in.Reconfirm = false
