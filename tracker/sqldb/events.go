@@ -14,9 +14,10 @@ import (
 	"github.com/playbook-dev/playbook/tracker"
 )
 
-// countShards spreads a day's counters over several rows, picked by team,
-// so that PostgreSQL transactions of different teams do not queue on one
-// row lock. History sums the shards.
+// countShards spreads a day's counters over several rows on PostgreSQL,
+// picked by team, so that transactions of different teams do not queue on
+// one row lock. History sums the shards. SQLite, with one writer, uses
+// shard 0.
 const countShards = 16
 
 // Append records a report, updates the team's current state and the day's
@@ -86,17 +87,11 @@ func scanEvent(s rowScanner) (tracker.Event, error) {
 	return e, err
 }
 
+// appendTx records e in tx. A repeated idempotency key is found by the
+// insert itself (one statement fewer for every report that is not a
+// repeat); the writes made before it are then undone with the rest of
+// the failed write.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
-	if e.IdempotencyKey != "" {
-		first, err := scanEvent(db.queryRow(ctx, tx, eventByKey, e.IdempotencyKey))
-		if err == nil {
-			return first, tracker.ErrDuplicate
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return tracker.Event{}, err
-		}
-	}
-
 	// Updating the team row checks that the team exists and, on
 	// PostgreSQL, locks it: appends of one team run one after the other,
 	// so reading then writing its state below cannot race.
@@ -137,8 +132,8 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		e.TeamID, e.PracticeID, string(e.Status), e.Note, e.Reconfirm,
 		nullString(e.IdempotencyKey), db.ts(e.At)).Scan(&e.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Another process committed this key after the check above
-		// (PostgreSQL only); its event is visible to this statement.
+		// The key was recorded before (by a committed transaction, or
+		// earlier in this one).
 		first, err := scanEvent(db.queryRow(ctx, tx, eventByKey, e.IdempotencyKey))
 		if err != nil {
 			return tracker.Event{}, err
@@ -188,20 +183,57 @@ type statusDelta struct {
 	delta  int64
 }
 
-// addCounts adds deltas to the counts of at's day in the team's shard. Rows
-// are touched in status order so that two transactions never wait on each
-// other's rows in opposite orders.
+// countKey is one row of daily_status_counts.
+type countKey struct {
+	day    string
+	status tracker.Status
+	shard  int64
+}
+
+// addCounts adds deltas to the counts of at's day. On PostgreSQL it
+// updates the team's shard right away, touching rows in status order so
+// that two transactions never wait on each other's rows in opposite
+// orders. On SQLite, where one writer commits batches, it adds them to
+// the batch's pending counts, which flushCounts writes before the commit:
+// one row per day and status for the whole batch.
 func (db *DB) addCounts(ctx context.Context, tx *sql.Tx, teamID int64, at time.Time, deltas []statusDelta) error {
+	if db.dialect == SQLite {
+		for _, d := range deltas {
+			db.pendingCounts[countKey{day(at), d.status, 0}] += d.delta
+		}
+		return nil
+	}
 	slices.SortFunc(deltas, func(a, b statusDelta) int { return cmp.Compare(a.status, b.status) })
 	for _, d := range deltas {
-		_, err := db.exec(ctx, tx, `insert into daily_status_counts (day, status, shard, delta)
-			values (?, ?, ?, ?)
-			on conflict (day, status, shard)
-			do update set delta = daily_status_counts.delta + excluded.delta`,
-			day(at), string(d.status), teamID%countShards, d.delta)
-		if err != nil {
-			return fmt.Errorf("count %s: %w", d.status, err)
+		if err := db.upsertCount(ctx, tx, countKey{day(at), d.status, teamID % countShards}, d.delta); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// flushCounts writes the pending counts of a SQLite batch and clears them.
+func (db *DB) flushCounts(ctx context.Context, tx *sql.Tx) error {
+	for k, delta := range db.pendingCounts {
+		if delta == 0 {
+			continue
+		}
+		if err := db.upsertCount(ctx, tx, k, delta); err != nil {
+			return err
+		}
+	}
+	clear(db.pendingCounts)
+	return nil
+}
+
+func (db *DB) upsertCount(ctx context.Context, tx *sql.Tx, k countKey, delta int64) error {
+	_, err := db.exec(ctx, tx, `insert into daily_status_counts (day, status, shard, delta)
+		values (?, ?, ?, ?)
+		on conflict (day, status, shard)
+		do update set delta = daily_status_counts.delta + excluded.delta`,
+		k.day, string(k.status), k.shard, delta)
+	if err != nil {
+		return fmt.Errorf("count %s: %w", k.status, err)
 	}
 	return nil
 }

@@ -71,6 +71,9 @@ type DB struct {
 	// (nil: to prepare); owned by the writer goroutine. Parsing was half
 	// of the writer's time without them.
 	stmts map[string]*sql.Stmt
+	// SQLite: counts added by the writes of the batch being committed;
+	// owned by the writer goroutine.
+	pendingCounts map[countKey]int64
 
 	// SQLite group commit.
 	batchSize int
@@ -195,6 +198,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string, opts Options) error {
 
 	db.w, db.r = w, r
 	db.stmts = map[string]*sql.Stmt{}
+	db.pendingCounts = map[countKey]int64{}
 	db.jobs = make(chan job)
 	db.closing = make(chan struct{})
 	db.wg.Add(1)

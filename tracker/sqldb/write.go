@@ -72,55 +72,92 @@ func (db *DB) writeLoop() {
 	}
 }
 
-// commitBatch runs the jobs in one transaction, each inside a savepoint so
-// that one failing write does not undo the others, and commits once.
+// commitBatch commits the jobs in one transaction. Most writes succeed,
+// so the batch first runs them one after the other and commits once. If
+// one fails, that transaction is rolled back and the batch runs again with
+// each job inside a savepoint, so that the failing write does not undo the
+// others.
 func (db *DB) commitBatch(batch []job) {
 	start := time.Now()
-	errs := make([]error, len(batch))
-	fail := func(err error) {
+	errs, err := db.runBatch(batch, false)
+	if errors.Is(err, errJobFailed) {
+		errs, err = db.runBatch(batch, true)
+	}
+	if err != nil {
 		for _, j := range batch {
 			j.done <- err
 		}
-	}
-	// The transaction outlives any one caller's context; a canceled
-	// statement would interrupt SQLite and roll back the whole batch.
-	ctx := context.Background()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		fail(fmt.Errorf("begin: %w", err))
-		return
-	}
-	for i, j := range batch {
-		if err := j.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if _, err := db.exec(ctx, tx, "savepoint job"); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("savepoint: %w", err))
-			return
-		}
-		errs[i] = j.fn(context.WithoutCancel(j.ctx), tx)
-		undo := []string{"release job"}
-		if errs[i] != nil {
-			undo = []string{"rollback to job", "release job"}
-		}
-		for _, q := range undo {
-			if _, err := db.exec(ctx, tx, q); err != nil {
-				tx.Rollback()
-				fail(fmt.Errorf("%s: %w", q, err))
-				return
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
 	db.log.Debug("batch committed", "writes", len(batch), "duration", time.Since(start))
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
+}
+
+// errJobFailed stops a batch run without savepoints at its first failing
+// write.
+var errJobFailed = errors.New("a write in the batch failed")
+
+// runBatch runs the jobs in one transaction and commits it, returning each
+// job's outcome. With isolate, each job runs in a savepoint that is rolled
+// back if the job fails; without, the first failing job rolls back the
+// whole transaction and runBatch returns errJobFailed.
+func (db *DB) runBatch(batch []job, isolate bool) ([]error, error) {
+	errs := make([]error, len(batch))
+	clear(db.pendingCounts)
+	// The transaction outlives any one caller's context; a canceled
+	// statement would interrupt SQLite and roll back the whole batch.
+	ctx := context.Background()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	// step runs one statement of the batch's own bookkeeping.
+	step := func(q string) error {
+		if _, err := db.exec(ctx, tx, q); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", q, err)
+		}
+		return nil
+	}
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if !isolate {
+			if errs[i] = j.fn(context.WithoutCancel(j.ctx), tx); errs[i] != nil {
+				tx.Rollback()
+				return nil, errJobFailed
+			}
+			continue
+		}
+		if err := step("savepoint job"); err != nil {
+			return nil, err
+		}
+		errs[i] = j.fn(context.WithoutCancel(j.ctx), tx)
+		if errs[i] == nil {
+			errs[i] = db.flushCounts(ctx, tx)
+		}
+		if errs[i] != nil {
+			clear(db.pendingCounts)
+			if err := step("rollback to job"); err != nil {
+				return nil, err
+			}
+		}
+		if err := step("release job"); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.flushCounts(ctx, tx); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("counts: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return errs, nil
 }
 
 // writePostgres runs fn in its own transaction, retrying when PostgreSQL

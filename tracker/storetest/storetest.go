@@ -683,12 +683,14 @@ func testConcurrentAppends(t *testing.T, o Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
-	for _, n := range h[len(h)-1].Counts {
-		total += n
+	byStatus := map[tracker.Status]int{}
+	for _, st := range ss {
+		byStatus[st.Status]++
 	}
-	if total != len(ss) {
-		t.Errorf("History's last day counts %d pairs, States has %d", total, len(ss))
+	for _, status := range tracker.Statuses {
+		if got, want := h[len(h)-1].Counts[status], byStatus[status]; got != want {
+			t.Errorf("History's last day counts %d pairs %s, States has %d", got, status, want)
+		}
 	}
 }
 
