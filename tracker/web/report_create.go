@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -93,8 +92,10 @@ func (h *Handler) idempotencyKey(team tracker.Team, in reportInput) string {
 		s = strings.Join([]string{"a", strconv.FormatInt(team.ID, 10), in.Practice, in.Status,
 			strconv.FormatBool(in.Reconfirm), in.Note, strconv.FormatInt(minute, 10)}, "\x00")
 	}
+	// 128 bits of the hash are plenty to tell reports apart, and a short
+	// key keeps the store's unique index small.
 	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+	return b64.EncodeToString(sum[:16])
 }
 
 // safeReturn accepts only a path on the site: "/x", never "//host",
