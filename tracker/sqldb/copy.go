@@ -107,7 +107,7 @@ type copyTableSpec struct {
 var copyTables = []copyTableSpec{
 	{name: "teams", keys: 1, mutable: true, cols: []column{
 		{"id", kInt}, {"name", kText}, {"token_hash", kBytes}, {"created_at", kTime},
-		{"last_report_at", kNullTime}, {"removed_at", kNullTime},
+		{"removed_at", kNullTime},
 	}},
 	{name: "events", keys: 1, cols: []column{
 		{"id", kInt}, {"team_id", kInt}, {"practice_id", kText}, {"status", kText},

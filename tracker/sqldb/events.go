@@ -92,31 +92,39 @@ func scanEvent(s rowScanner) (tracker.Event, error) {
 // repeat); the writes made before it are then undone with the rest of
 // the failed write.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
-	// Updating the team row checks that the team exists and, on
-	// PostgreSQL, locks it: appends of one team run one after the other,
-	// so reading then writing its state below cannot race.
-	err := db.queryRow(ctx, tx, `update teams set last_report_at = ?
-		where id = ? and removed_at is null returning name`,
-		db.ts(db.now()), e.TeamID).Scan(&e.TeamName)
+	if db.dialect == Postgres {
+		// Lock the team's row: appends of one team run one after the
+		// other, so reading then writing its state below cannot race.
+		// The read is a statement of its own so that it sees what the
+		// previous holder of the lock committed. (SQLite has one writer.)
+		var id int64
+		err := db.queryRow(ctx, tx, `select id from teams
+			where id = ? and removed_at is null for update`, e.TeamID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
+		}
+		if err != nil {
+			return tracker.Event{}, err
+		}
+	}
+	// One statement checks that the team exists and reads its current
+	// state of the practice.
+	var (
+		cur                tracker.State
+		curStatus, curNote sql.NullString
+	)
+	err := db.queryRow(ctx, tx, `select t.name, s.status, s.note, s.since
+		from teams t left join states s on s.team_id = t.id and s.practice_id = ?
+		where t.id = ? and t.removed_at is null`, e.PracticeID, e.TeamID).
+		Scan(&e.TeamName, &curStatus, &curNote, timeScan{&cur.Since})
 	if errors.Is(err, sql.ErrNoRows) {
 		return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
 	}
 	if err != nil {
 		return tracker.Event{}, err
 	}
-
-	var (
-		cur   tracker.State
-		found = true
-	)
-	err = db.queryRow(ctx, tx, `select status, note, since from states
-		where team_id = ? and practice_id = ?`, e.TeamID, e.PracticeID).
-		Scan(&cur.Status, &cur.Note, timeScan{&cur.Since})
-	if errors.Is(err, sql.ErrNoRows) {
-		found = false
-	} else if err != nil {
-		return tracker.Event{}, err
-	}
+	found := curStatus.Valid
+	cur.Status, cur.Note = tracker.Status(curStatus.String), curNote.String
 	if e.Reconfirm {
 		if !found {
 			return tracker.Event{}, fmt.Errorf("reconfirm %s: no current status: %w",
