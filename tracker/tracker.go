@@ -84,7 +84,26 @@ type State struct {
 // Stale reports whether an adopted practice has gone without a report or
 // re-confirmation for longer than reviewAfter at now.
 func (s State) Stale(now time.Time, reviewAfter time.Duration) bool {
-	return s.Status == Adopted && reviewAfter > 0 && now.Sub(s.ConfirmedAt) > reviewAfter
+	return stale(s.Status, s.ConfirmedAt, now, reviewAfter)
+}
+
+// Mark is the part of a State that the dashboard's board shows: its
+// status and whether it is stale. Without names, notes and the join they
+// need, a store reads 100,000 of them several times faster than States.
+type Mark struct {
+	TeamID      int64
+	PracticeID  string
+	Status      Status
+	ConfirmedAt time.Time // latest report or re-confirmation
+}
+
+// Stale is State.Stale for a mark.
+func (m Mark) Stale(now time.Time, reviewAfter time.Duration) bool {
+	return stale(m.Status, m.ConfirmedAt, now, reviewAfter)
+}
+
+func stale(s Status, confirmedAt, now time.Time, reviewAfter time.Duration) bool {
+	return s == Adopted && reviewAfter > 0 && now.Sub(confirmedAt) > reviewAfter
 }
 
 // EventFilter narrows Events; zero fields match everything.
@@ -136,6 +155,10 @@ type Store interface {
 	// States returns current states, ordered by team name then practice id;
 	// teamID 0 means all teams.
 	States(ctx context.Context, teamID int64) ([]State, error)
+	// Marks returns the current state of every team's practices in
+	// short form (the board's view of States(ctx, 0)), in no particular
+	// order.
+	Marks(ctx context.Context) ([]Mark, error)
 	// Events returns events in id order (or newest first), removed
 	// teams' events included; Since is inclusive.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +47,7 @@ func Run(t *testing.T, o Opener) {
 		{"DuplicateReturnsFirstEvent", testIdempotency},
 		{"StateTransitions", testStateTransitions},
 		{"StalenessInputs", testStaleness},
+		{"MarksAreStatesInShort", testMarks},
 		{"EventFilters", testEventFilters},
 		{"History", testHistory},
 		{"RemovedTeamKeepsEventsAndLeavesCounts", testRemovedTeam},
@@ -454,6 +456,71 @@ func testStaleness(t *testing.T, o Opener) {
 	for _, st := range ss {
 		if got := st.Stale(now, review); got != want[st.PracticeID] {
 			t.Errorf("%s: Stale = %v, want %v (state %+v)", st.PracticeID, got, want[st.PracticeID], st)
+		}
+	}
+}
+
+func testMarks(t *testing.T, o Opener) {
+	s, clock := open(t, o)
+	if got, err := s.Marks(t.Context()); err != nil || len(got) != 0 {
+		t.Fatalf("Marks of an empty store = %+v, %v; want none", got, err)
+	}
+	apps := createTeam(t, s, "Apps")
+	data := createTeam(t, s, "Data")
+	gone := createTeam(t, s, "Gone")
+	day := 24 * time.Hour
+	appendOK(t, s, tracker.Event{TeamID: apps.ID, PracticeID: "retro", Status: tracker.Adopted, At: t0})
+	appendOK(t, s, tracker.Event{TeamID: apps.ID, PracticeID: "retro", Reconfirm: true, At: t0.Add(20 * day)})
+	appendOK(t, s, tracker.Event{TeamID: apps.ID, PracticeID: "振り返り", Status: tracker.Trying,
+		Note: "a note Marks leaves out", At: t0.Add(time.Hour)})
+	appendOK(t, s, tracker.Event{TeamID: data.ID, PracticeID: "retro", Status: tracker.Trying, At: t0})
+	appendOK(t, s, tracker.Event{TeamID: data.ID, PracticeID: "retro", Status: tracker.Dropped,
+		At: t0.Add(2*day + 123456789)})
+	appendOK(t, s, tracker.Event{TeamID: data.ID, PracticeID: "standup", Status: tracker.NotStarted, At: t0})
+	appendOK(t, s, tracker.Event{TeamID: gone.ID, PracticeID: "retro", Status: tracker.Adopted, At: t0})
+	clock.Set(t0.Add(30 * day))
+	if err := s.RemoveTeam(t.Context(), "Gone"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.Marks(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []tracker.Mark
+	for _, st := range states(t, s, 0) {
+		want = append(want, tracker.Mark{TeamID: st.TeamID, PracticeID: st.PracticeID,
+			Status: st.Status, ConfirmedAt: st.ConfirmedAt})
+	}
+	if len(want) != 4 {
+		t.Fatalf("States has %d entries, want 4 (the removed team's gone)", len(want))
+	}
+	// In no particular order: compare sorted.
+	byPair := func(a, b tracker.Mark) int {
+		if a.TeamID != b.TeamID {
+			return int(a.TeamID - b.TeamID)
+		}
+		return strings.Compare(a.PracticeID, b.PracticeID)
+	}
+	slices.SortFunc(got, byPair)
+	slices.SortFunc(want, byPair)
+	if len(got) != len(want) {
+		t.Fatalf("Marks = %+v\nwant %+v", got, want)
+	}
+	for i := range want {
+		checkUTC(t, "Marks ConfirmedAt", got[i].ConfirmedAt, want[i].ConfirmedAt)
+		got[i].ConfirmedAt = want[i].ConfirmedAt
+		if got[i] != want[i] {
+			t.Errorf("mark %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// The re-confirmation renews ConfirmedAt, which staleness reads.
+	for _, m := range got {
+		if m.TeamID == apps.ID && m.PracticeID == "retro" {
+			checkUTC(t, "re-confirmed ConfirmedAt", m.ConfirmedAt, t0.Add(20*day))
+			if m.Stale(t0.Add(31*day), 30*day) || !m.Stale(t0.Add(51*day), 30*day) {
+				t.Errorf("re-confirmed mark %+v: stale at 31 days or fresh at 51", m)
+			}
 		}
 	}
 }
