@@ -12,36 +12,45 @@ import (
 	"github.com/playbook-dev/playbook/tracker"
 )
 
-// cell is one square of the heatmap: a class for the colour and a short
-// text label, so that the status never depends on colour alone.
-type cell struct {
-	Class string
-	Label string
-}
+// cellKind is what one square of the heatmap shows. Each kind has a class
+// for the colour and a short text label, so that the status never depends
+// on colour alone; the labels are spelled out in the legend.
+type cellKind uint8
 
-// cells for each status, and for no report and stale adoptions. The
-// labels are spelled out in the legend.
-var (
-	noCell    = cell{"st-none", "·"}
-	staleCell = cell{"st-stale", "A!"}
+const (
+	noneKind cellKind = iota // no report
+	notStartedKind
+	tryingKind
+	adoptedKind
+	droppedKind
+	staleKind // adopted, re-confirmation overdue
 )
 
-func statusCell(s tracker.Status) cell {
+// cellTD is each kind's cell as markup.
+var cellTD = [...]string{
+	noneKind:       `<td class="st-none">·</td>`,
+	notStartedKind: `<td class="st-not-started">N</td>`,
+	tryingKind:     `<td class="st-trying">T</td>`,
+	adoptedKind:    `<td class="st-adopted">A</td>`,
+	droppedKind:    `<td class="st-dropped">D</td>`,
+	staleKind:      `<td class="st-stale">A!</td>`,
+}
+
+func statusKind(s tracker.Status) cellKind {
 	switch s {
 	case tracker.Adopted:
-		return cell{"st-adopted", "A"}
+		return adoptedKind
 	case tracker.Trying:
-		return cell{"st-trying", "T"}
+		return tryingKind
 	case tracker.Dropped:
-		return cell{"st-dropped", "D"}
+		return droppedKind
 	default:
-		return cell{"st-not-started", "N"}
+		return notStartedKind
 	}
 }
 
 type heatRow struct {
-	Team  string
-	Cells []cell
+	Team string
 	// HTML is the row's cells as markup, built in Go: a 500 x 200 board
 	// is 100,000 cells, and running each through the template's escaper
 	// costs more than the rest of the page. Only the fixed classes and
@@ -94,7 +103,7 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, "list teams", err)
 		return
 	}
-	states, err := h.store.States(ctx, 0)
+	marks, err := h.store.Marks(ctx)
 	if err != nil {
 		h.internal(w, r, "read states", err)
 		return
@@ -112,60 +121,63 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 	now := h.now()
 
 	col := make(map[string]int, len(cat.Practices))
+	reviewAfter := make([]time.Duration, len(cat.Practices))
 	for i, p := range cat.Practices {
 		col[p.ID] = i
+		reviewAfter[i] = tracker.ReviewAfter(p)
 	}
 	rowOf := make(map[int64]int, len(teams))
-	page := dashboardPage{Practices: cat.Practices, Teams: len(teams)}
-	page.Rows = make([]heatRow, len(teams))
 	for i, t := range teams {
 		rowOf[t.ID] = i
-		cells := make([]cell, len(cat.Practices))
-		for j := range cells {
-			cells[j] = noCell
-		}
-		page.Rows[i] = heatRow{Team: t.Name, Cells: cells}
 	}
+	// The board as cell kinds, one row per team; noneKind is zero.
+	width := len(cat.Practices)
+	board := make([]cellKind, len(teams)*width)
 	bars := make([]practiceBar, len(cat.Practices))
 	for i, p := range cat.Practices {
 		bars[i] = practiceBar{Practice: p, Teams: len(teams)}
 	}
 	retired := map[string]*retiredPractice{}
-	for _, s := range states {
-		row, current := rowOf[s.TeamID]
-		j, inCatalog := col[s.PracticeID]
+	type staleMark struct {
+		row, col int
+		at, due  time.Time
+	}
+	var stale []staleMark
+	for _, m := range marks {
+		row, current := rowOf[m.TeamID]
+		j, inCatalog := col[m.PracticeID]
 		if !inCatalog {
-			rp := retired[s.PracticeID]
+			rp := retired[m.PracticeID]
 			if rp == nil {
-				rp = &retiredPractice{ID: s.PracticeID}
-				retired[s.PracticeID] = rp
+				rp = &retiredPractice{ID: m.PracticeID}
+				retired[m.PracticeID] = rp
 			}
 			rp.Teams++
-			if s.Status == tracker.Adopted {
+			if m.Status == tracker.Adopted {
 				rp.Adopted++
 			}
 			continue
 		}
 		if !current {
-			continue // a removed team: kept in exports, not on the board
+			continue // a team created since Teams was read: next time
 		}
-		p := cat.Practices[j]
-		c := statusCell(s.Status)
-		if s.Stale(now, tracker.ReviewAfter(p)) {
-			c = staleCell
-			page.Stale = append(page.Stale, staleItem{Team: s.TeamName, Practice: p,
-				ConfirmedAt: s.ConfirmedAt, Due: s.ConfirmedAt.Add(tracker.ReviewAfter(p))})
+		k := statusKind(m.Status)
+		if m.Stale(now, reviewAfter[j]) {
+			k = staleKind
+			stale = append(stale, staleMark{row, j, m.ConfirmedAt, m.ConfirmedAt.Add(reviewAfter[j])})
 		}
-		page.Rows[row].Cells[j] = c
-		switch s.Status {
+		board[row*width+j] = k
+		switch m.Status {
 		case tracker.Adopted:
 			bars[j].Adopted++
 		case tracker.Trying:
 			bars[j].Trying++
 		}
 	}
-	for i := range page.Rows {
-		page.Rows[i].HTML = cellsHTML(page.Rows[i].Cells)
+	page := dashboardPage{Practices: cat.Practices, Teams: len(teams)}
+	page.Rows = make([]heatRow, len(teams))
+	for i, t := range teams {
+		page.Rows[i] = heatRow{Team: t.Name, HTML: cellsHTML(board[i*width : (i+1)*width])}
 	}
 	for i := range bars {
 		bars[i].Bar = newBar(bars[i].Adopted, bars[i].Trying, bars[i].Teams)
@@ -175,7 +187,17 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		page.Retired = append(page.Retired, *rp)
 	}
 	slices.SortFunc(page.Retired, func(a, b retiredPractice) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(page.Stale, func(a, b staleItem) int { return a.Due.Compare(b.Due) })
+	// Most overdue first; the store returns marks in no particular order,
+	// so ties are broken by team and practice to keep the page stable.
+	slices.SortFunc(stale, func(a, b staleMark) int {
+		return cmp.Or(a.due.Compare(b.due), cmp.Compare(teams[a.row].Name, teams[b.row].Name),
+			cmp.Compare(cat.Practices[a.col].ID, cat.Practices[b.col].ID))
+	})
+	page.Stale = make([]staleItem, len(stale))
+	for i, s := range stale {
+		page.Stale[i] = staleItem{Team: teams[s.row].Name, Practice: cat.Practices[s.col],
+			ConfirmedAt: s.at, Due: s.due}
+	}
 	for _, e := range recent {
 		if e.Note != "" {
 			page.Notes = append(page.Notes, e)
@@ -188,15 +210,15 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "dashboard", "Adoption", page)
 }
 
-func cellsHTML(cells []cell) template.HTML {
-	var b strings.Builder
-	b.Grow(len(cells) * 32)
+func cellsHTML(cells []cellKind) template.HTML {
+	n := 0
 	for _, c := range cells {
-		b.WriteString(`<td class="`)
-		b.WriteString(c.Class)
-		b.WriteString(`">`)
-		b.WriteString(c.Label)
-		b.WriteString(`</td>`)
+		n += len(cellTD[c])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, c := range cells {
+		b.WriteString(cellTD[c])
 	}
 	return template.HTML(b.String())
 }
