@@ -79,6 +79,12 @@ type staleItem struct {
 	Due         time.Time
 }
 
+// staleShown caps the dashboard's list of stale adoptions: the most
+// overdue come first, and the rest are counted. On a large board the
+// full list is thousands of rows that nobody reads; each team's page and
+// the stale column of state.csv have them all.
+const staleShown = 100
+
 type dashboardPage struct {
 	Practices []catalog.Practice
 	Rows      []heatRow
@@ -87,6 +93,7 @@ type dashboardPage struct {
 	Chart     lineChart
 	Notes     []tracker.Event
 	Stale     []staleItem
+	MoreStale int // stale adoptions not in Stale
 	Teams     int
 }
 
@@ -193,6 +200,10 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		return cmp.Or(a.due.Compare(b.due), cmp.Compare(teams[a.row].Name, teams[b.row].Name),
 			cmp.Compare(cat.Practices[a.col].ID, cat.Practices[b.col].ID))
 	})
+	if len(stale) > staleShown {
+		page.MoreStale = len(stale) - staleShown
+		stale = stale[:staleShown]
+	}
 	page.Stale = make([]staleItem, len(stale))
 	for i, s := range stale {
 		page.Stale[i] = staleItem{Team: teams[s.row].Name, Practice: cat.Practices[s.col],

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +155,49 @@ func TestDashboardShowsHeatmapBarsChartNotesAndStale(t *testing.T) {
 		"<polyline", "adopted 1", "trying 1", "dropped 1", // the line chart
 		"Every call, two questions.", "Too early for the team.",
 		"Stale adoptions", "2026-04-01", // alpha's debrief was due 30 days after 2026-03-02
+		"! more, marked A!", // the whole list fits
 	)
+}
+
+func TestDashboardListsTheMostOverdueStaleAdoptionsAndCountsTheRest(t *testing.T) {
+	e := newEnv(t)
+	// 120 teams adopt debrief (re-confirm after 30 days), an hour apart in
+	// reverse name order: team-119's adoption is the most overdue.
+	const teams = 120
+	start := e.clock.Now()
+	for i := range teams {
+		name := fmt.Sprintf("team-%03d", i)
+		e.addTeam(name)
+		_, err := e.db.Append(context.Background(), tracker.Event{TeamID: teamID(t, e, name),
+			PracticeID: "debrief", Status: tracker.Adopted, At: start.Add(time.Duration(teams-i) * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clock.Advance(60 * 24 * time.Hour)
+
+	admin := e.browser()
+	admin.header.Set("Authorization", "Bearer admin-secret")
+	r := admin.get("/track/")
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, "the 100 most overdue", "And 20 more, marked A!", `href="/track/export/state.csv"`)
+	if got := strings.Count(r.Body, `class="st-stale">A!</td>`); got != teams {
+		t.Errorf("heatmap has %d stale cells, want all %d", got, teams)
+	}
+	_, list, ok := strings.Cut(r.Body, `id="stale-h"`)
+	if !ok {
+		t.Fatal("no stale adoptions section")
+	}
+	list, _, _ = strings.Cut(list, "</section>")
+	rows := regexp.MustCompile(`<th scope="row"><a href="/track/teams/(team-\d+)">`).FindAllStringSubmatch(list, -1)
+	if len(rows) != 100 {
+		t.Fatalf("stale list has %d rows, want 100", len(rows))
+	}
+	for i, m := range rows {
+		if want := fmt.Sprintf("team-%03d", teams-1-i); m[1] != want {
+			t.Fatalf("stale row %d is %s, want %s (most overdue first)", i, m[1], want)
+		}
+	}
 }
 
 func TestStaleAdoptionCanBeReconfirmed(t *testing.T) {
