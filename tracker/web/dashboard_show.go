@@ -194,11 +194,11 @@ func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		page.Retired = append(page.Retired, *rp)
 	}
 	slices.SortFunc(page.Retired, func(a, b retiredPractice) int { return cmp.Compare(a.ID, b.ID) })
-	// Most overdue first; the store returns marks in no particular order,
-	// so ties are broken by team and practice to keep the page stable.
+	// Most overdue first. The store returns marks in no particular order,
+	// so ties go in board order (teams by name, practices as in the
+	// catalog) to keep the page stable.
 	slices.SortFunc(stale, func(a, b staleMark) int {
-		return cmp.Or(a.due.Compare(b.due), cmp.Compare(teams[a.row].Name, teams[b.row].Name),
-			cmp.Compare(cat.Practices[a.col].ID, cat.Practices[b.col].ID))
+		return cmp.Or(a.due.Compare(b.due), cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
 	})
 	if len(stale) > staleShown {
 		page.MoreStale = len(stale) - staleShown

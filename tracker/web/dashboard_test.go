@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,19 +163,28 @@ func TestDashboardShowsHeatmapBarsChartNotesAndStale(t *testing.T) {
 
 func TestDashboardListsTheMostOverdueStaleAdoptionsAndCountsTheRest(t *testing.T) {
 	e := newEnv(t)
-	// 120 teams adopt debrief (re-confirm after 30 days), an hour apart in
-	// reverse name order: team-119's adoption is the most overdue.
+	// 120 teams adopt debrief (re-confirm after 30 days), two by two an
+	// hour apart, in reverse name order: team-119's adoption is the most
+	// overdue, then team-117's and team-118's (a tie, in name order).
 	const teams = 120
 	start := e.clock.Now()
+	type adoption struct {
+		hours int
+		team  string
+	}
+	var want []adoption
 	for i := range teams {
 		name := fmt.Sprintf("team-%03d", i)
 		e.addTeam(name)
+		a := adoption{(teams - i) / 2, name}
 		_, err := e.db.Append(context.Background(), tracker.Event{TeamID: teamID(t, e, name),
-			PracticeID: "debrief", Status: tracker.Adopted, At: start.Add(time.Duration(teams-i) * time.Hour)})
+			PracticeID: "debrief", Status: tracker.Adopted, At: start.Add(time.Duration(a.hours) * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
+		want = append(want, a)
 	}
+	slices.SortFunc(want, func(a, b adoption) int { return cmp.Or(a.hours-b.hours, strings.Compare(a.team, b.team)) })
 	e.clock.Advance(60 * 24 * time.Hour)
 
 	admin := e.browser()
@@ -194,8 +205,8 @@ func TestDashboardListsTheMostOverdueStaleAdoptionsAndCountsTheRest(t *testing.T
 		t.Fatalf("stale list has %d rows, want 100", len(rows))
 	}
 	for i, m := range rows {
-		if want := fmt.Sprintf("team-%03d", teams-1-i); m[1] != want {
-			t.Fatalf("stale row %d is %s, want %s (most overdue first)", i, m[1], want)
+		if m[1] != want[i].team {
+			t.Fatalf("stale row %d is %s, want %s (most overdue first)", i, m[1], want[i].team)
 		}
 	}
 }
