@@ -106,6 +106,12 @@ func stale(s Status, confirmedAt, now time.Time, reviewAfter time.Duration) bool
 	return s == Adopted && reviewAfter > 0 && now.Sub(confirmedAt) > reviewAfter
 }
 
+// StateFilter narrows States; zero fields match everything.
+type StateFilter struct {
+	TeamID     int64
+	PracticeID string
+}
+
 // EventFilter narrows Events; zero fields match everything.
 type EventFilter struct {
 	TeamID      int64
@@ -152,11 +158,11 @@ type Store interface {
 	// ErrNotFound when the practice has no current state; so does a
 	// report for an unknown or removed team.
 	Append(ctx context.Context, e Event) (Event, error)
-	// States returns current states, ordered by team name then practice id;
-	// teamID 0 means all teams.
-	States(ctx context.Context, teamID int64) ([]State, error)
+	// States returns the current states matching f, ordered by team name
+	// then practice id.
+	States(ctx context.Context, f StateFilter) ([]State, error)
 	// Marks returns the current state of every team's practices in
-	// short form (the board's view of States(ctx, 0)), in no particular
+	// short form (the board's view of States), in no particular
 	// order.
 	Marks(ctx context.Context) ([]Mark, error)
 	// Events returns events in id order (or newest first), removed

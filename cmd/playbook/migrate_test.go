@@ -307,7 +307,7 @@ func sameStore(t *testing.T, want, got *sqldb.DB, tokens map[string]string) {
 	if len(wantEvents) != migrateTeams*migratePractices*migrateReports {
 		t.Errorf("the source has %d events", len(wantEvents))
 	}
-	sameFields(t, "States", must(want.States(ctx, 0)), must(got.States(ctx, 0)))
+	sameFields(t, "States", must(want.States(ctx, tracker.StateFilter{})), must(got.States(ctx, tracker.StateFilter{})))
 	sameFields(t, "History", must(want.History(ctx)), must(got.History(ctx)))
 	sameFields(t, "Teams", must(want.Teams(ctx)), must(got.Teams(ctx)))
 	sameFields(t, "SessionKey", must(want.SessionKey(ctx)), must(got.SessionKey(ctx)))
@@ -317,7 +317,7 @@ func sameStore(t *testing.T, want, got *sqldb.DB, tokens map[string]string) {
 		t.Errorf("%d teams, want %d", len(teams), migrateTeams-1)
 	}
 	for _, team := range teams {
-		sameFields(t, "States of "+team.Name, must(want.States(ctx, team.ID)), must(got.States(ctx, team.ID)))
+		sameFields(t, "States of "+team.Name, must(want.States(ctx, tracker.StateFilter{TeamID: team.ID})), must(got.States(ctx, tracker.StateFilter{TeamID: team.ID})))
 		// The join links people already hold still work.
 		byToken, err := got.TeamByTokenHash(ctx, tracker.HashJoinToken(tokens[team.Name]))
 		if err != nil || byToken.ID != team.ID {

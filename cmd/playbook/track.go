@@ -222,7 +222,7 @@ func (m *Main) runTrackExport(ctx context.Context, args []string) error {
 			return fmt.Errorf("export events: %w", err)
 		}
 	} else {
-		states, err := db.States(ctx, 0)
+		states, err := db.States(ctx, tracker.StateFilter{})
 		if err != nil {
 			return fmt.Errorf("export state: %w", err)
 		}

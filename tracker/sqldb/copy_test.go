@@ -197,11 +197,11 @@ func sameContent(tb testing.TB, a, b *sqldb.DB) {
 			tb.Errorf("Events(%+v) differ: %d vs %d events", f, len(ea), len(eb))
 		}
 	}
-	sa, err := a.States(ctx, 0)
+	sa, err := a.States(ctx, tracker.StateFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sb, err := b.States(ctx, 0)
+	sb, err := b.States(ctx, tracker.StateFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}

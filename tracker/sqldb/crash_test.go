@@ -186,7 +186,7 @@ func assertStatesMatchEvents(tb testing.TB, db *sqldb.DB) {
 		}
 		latest[fmt.Sprintf("%d/%s", e.TeamID, e.PracticeID)] = e
 	}
-	states, err := db.States(ctx, 0)
+	states, err := db.States(ctx, tracker.StateFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -246,15 +246,25 @@ func (db *DB) upsertCount(ctx context.Context, tx *sql.Tx, k countKey, delta int
 	return nil
 }
 
-// States returns current states ordered by team name, then practice id;
-// teamID 0 means every team.
-func (db *DB) States(ctx context.Context, teamID int64) ([]tracker.State, error) {
+// States returns the current states matching f, ordered by team name,
+// then practice id.
+func (db *DB) States(ctx context.Context, f tracker.StateFilter) ([]tracker.State, error) {
 	query := `select s.team_id, t.name, s.practice_id, s.status, s.note, s.since, s.confirmed_at
 		from states s join teams t on t.id = s.team_id`
-	var args []any
-	if teamID != 0 {
-		query += ` where s.team_id = ?`
-		args = append(args, teamID)
+	var (
+		where []string
+		args  []any
+	)
+	if f.TeamID != 0 {
+		where = append(where, `s.team_id = ?`)
+		args = append(args, f.TeamID)
+	}
+	if f.PracticeID != "" {
+		where = append(where, `s.practice_id = ?`)
+		args = append(args, f.PracticeID)
+	}
+	if len(where) > 0 {
+		query += ` where ` + strings.Join(where, ` and `)
 	}
 	rows, err := db.r.QueryContext(ctx, db.q(query), args...)
 	if err != nil {

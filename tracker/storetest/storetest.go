@@ -47,6 +47,7 @@ func Run(t *testing.T, o Opener) {
 		{"DuplicateReturnsFirstEvent", testIdempotency},
 		{"StateTransitions", testStateTransitions},
 		{"StalenessInputs", testStaleness},
+		{"StateFilters", testStateFilters},
 		{"MarksAreStatesInShort", testMarks},
 		{"EventFilters", testEventFilters},
 		{"History", testHistory},
@@ -123,7 +124,7 @@ func appendOK(tb testing.TB, s tracker.Store, e tracker.Event) tracker.Event {
 
 func states(tb testing.TB, s tracker.Store, teamID int64) []tracker.State {
 	tb.Helper()
-	got, err := s.States(context.Background(), teamID)
+	got, err := s.States(context.Background(), tracker.StateFilter{TeamID: teamID})
 	if err != nil {
 		tb.Fatalf("States(%d): %v", teamID, err)
 	}
@@ -434,6 +435,47 @@ func testStateTransitions(t *testing.T, o Opener) {
 			checkUTC(t, "Since", cur.Since, st.wantSince)
 			checkUTC(t, "ConfirmedAt", cur.ConfirmedAt, st.wantConfirmed)
 		})
+	}
+}
+
+func testStateFilters(t *testing.T, o Opener) {
+	s, _ := open(t, o)
+	apps, data := createTeam(t, s, "Apps"), createTeam(t, s, "Data")
+	gone := createTeam(t, s, "Gone")
+	for _, team := range []tracker.Team{apps, data, gone} {
+		for _, p := range []string{"retro", "pairing"} {
+			appendOK(t, s, tracker.Event{TeamID: team.ID, PracticeID: p, Status: tracker.Trying, At: t0})
+		}
+	}
+	if err := s.RemoveTeam(t.Context(), "Gone"); err != nil {
+		t.Fatal(err)
+	}
+	pairs := func(ss []tracker.State) []string {
+		var out []string
+		for _, st := range ss {
+			out = append(out, st.TeamName+"/"+st.PracticeID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		f    tracker.StateFilter
+		want []string
+	}{
+		{"everything", tracker.StateFilter{}, []string{"Apps/pairing", "Apps/retro", "Data/pairing", "Data/retro"}},
+		{"one team", tracker.StateFilter{TeamID: data.ID}, []string{"Data/pairing", "Data/retro"}},
+		{"one practice", tracker.StateFilter{PracticeID: "retro"}, []string{"Apps/retro", "Data/retro"}},
+		{"one pair", tracker.StateFilter{TeamID: apps.ID, PracticeID: "pairing"}, []string{"Apps/pairing"}},
+		{"unknown practice", tracker.StateFilter{PracticeID: "nope"}, nil},
+		{"removed team", tracker.StateFilter{TeamID: gone.ID}, nil},
+	} {
+		got, err := s.States(t.Context(), c.f)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(pairs(got), c.want) {
+			t.Errorf("%s: States(%+v) = %v, want %v", c.name, c.f, pairs(got), c.want)
+		}
 	}
 }
 

@@ -8,46 +8,30 @@ import (
 	"github.com/playbook-dev/playbook/tracker"
 )
 
-// countsTTL is how long adoption counts are reused before the store is
-// asked again. Every practice page asks for them, and counting reads
-// every state; a report through this handler drops them at once, a
-// report through another replica shows up within countsTTL.
-const countsTTL = 5 * time.Second
-
-// adoption is how many current teams have adopted each practice.
-type adoption struct {
-	at      time.Time
-	teams   int
-	adopted map[string]int
-}
-
 type practiceCounts struct{ adopted, teams int }
 
+// counts returns how many current teams have adopted practice, and how
+// many teams there are: two indexed reads, fresh on every page view.
 func (h *Handler) counts(r *http.Request, practice string) (practiceCounts, error) {
-	a := h.adoption.Load()
-	now := h.now()
-	if a == nil || now.Sub(a.at) > countsTTL || now.Before(a.at) {
-		teams, err := h.store.Teams(r.Context())
-		if err != nil {
-			return practiceCounts{}, err
-		}
-		states, err := h.store.States(r.Context(), 0)
-		if err != nil {
-			return practiceCounts{}, err
-		}
-		current := make(map[int64]bool, len(teams))
-		for _, t := range teams {
-			current[t.ID] = true
-		}
-		a = &adoption{at: now, teams: len(teams), adopted: map[string]int{}}
-		for _, s := range states {
-			if s.Status == tracker.Adopted && current[s.TeamID] {
-				a.adopted[s.PracticeID]++
-			}
-		}
-		h.adoption.Store(a)
+	teams, err := h.store.Teams(r.Context())
+	if err != nil {
+		return practiceCounts{}, err
 	}
-	return practiceCounts{adopted: a.adopted[practice], teams: a.teams}, nil
+	states, err := h.store.States(r.Context(), tracker.StateFilter{PracticeID: practice})
+	if err != nil {
+		return practiceCounts{}, err
+	}
+	current := make(map[int64]bool, len(teams))
+	for _, t := range teams {
+		current[t.ID] = true
+	}
+	c := practiceCounts{teams: len(teams)}
+	for _, s := range states {
+		if s.Status == tracker.Adopted && current[s.TeamID] {
+			c.adopted++
+		}
+	}
+	return c, nil
 }
 
 // statusJSON is the answer of GET /api/status?practice=ID, for the

@@ -42,7 +42,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		var states []tracker.State
-		if states, err = h.store.States(ctx, 0); err != nil {
+		if states, err = h.store.States(ctx, tracker.StateFilter{}); err != nil {
 			break
 		}
 		rows := tracker.ExportStates(states, h.currentCatalog(), h.now())

@@ -212,7 +212,7 @@ func (e *env) events(f tracker.EventFilter) []tracker.Event {
 
 func (e *env) states(teamID int64) []tracker.State {
 	e.tb.Helper()
-	st, err := e.db.States(context.Background(), teamID)
+	st, err := e.db.States(context.Background(), tracker.StateFilter{TeamID: teamID})
 	if err != nil {
 		e.tb.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func (h *Handler) practiceShow(w http.ResponseWriter, r *http.Request) {
 	for _, t := range teams {
 		current[t.ID] = true
 	}
-	states, err := h.store.States(ctx, 0)
+	states, err := h.store.States(ctx, tracker.StateFilter{PracticeID: id})
 	if err != nil {
 		h.internal(w, r, "read states", err)
 		return
@@ -64,7 +64,7 @@ func (h *Handler) practiceShow(w http.ResponseWriter, r *http.Request) {
 		Counts: map[string]int{}, Teams: len(teams)}
 	now := h.now()
 	for _, s := range states {
-		if s.PracticeID != id || !current[s.TeamID] {
+		if !current[s.TeamID] {
 			continue
 		}
 		page.Counts[string(s.Status)]++

@@ -258,7 +258,7 @@ func TestTwoReplicasOnPostgresCountEachKeyOnce(t *testing.T) {
 
 func storeStates(tb testing.TB, s tracker.Store) []tracker.State {
 	tb.Helper()
-	st, err := s.States(context.Background(), 0)
+	st, err := s.States(context.Background(), tracker.StateFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -272,7 +272,6 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, team tracker.Te
 		h.internal(w, r, "append report", err)
 		return
 	}
-	h.adoption.Store(nil)
 	h.log.Info("report", "team", team.Name, "practice", p.ID, "status", st,
 		"reconfirm", in.Reconfirm, "duplicate", dup)
 	h.redirectDone(w, r, p, in)
@@ -308,16 +307,11 @@ func (h *Handler) parseForm(w http.ResponseWriter, r *http.Request) bool {
 
 // teamState returns team's current state for one practice.
 func (h *Handler) teamState(r *http.Request, team tracker.Team, practice string) (tracker.State, bool, error) {
-	states, err := h.store.States(r.Context(), team.ID)
-	if err != nil {
+	states, err := h.store.States(r.Context(), tracker.StateFilter{TeamID: team.ID, PracticeID: practice})
+	if err != nil || len(states) == 0 {
 		return tracker.State{}, false, err
 	}
-	for _, s := range states {
-		if s.PracticeID == practice {
-			return s, true, nil
-		}
-	}
-	return tracker.State{}, false, nil
+	return states[0], true, nil
 }
 
 type reportedPage struct {

@@ -53,7 +53,7 @@ func (h *Handler) teamShow(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, "find team", err)
 		return
 	}
-	states, err := h.store.States(ctx, team.ID)
+	states, err := h.store.States(ctx, tracker.StateFilter{TeamID: team.ID})
 	if err != nil {
 		h.internal(w, r, "read states", err)
 		return

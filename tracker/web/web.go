@@ -104,8 +104,6 @@ type Handler struct {
 	teamLim *limiter
 	admin   [32]byte // SHA-256 of the admin token
 	key     atomic.Pointer[[]byte]
-	// adoption caches the adoption counts; see countsTTL.
-	adoption atomic.Pointer[adoption]
 }
 
 var _ http.Handler = (*Handler)(nil)
