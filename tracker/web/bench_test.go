@@ -150,9 +150,11 @@ func (c *reportClient) post(path, body string) (int, error) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// BenchmarkDashboard renders /track/ for 500 teams x 200 practices with
-// 20 events for each pair (2,000,000 events), seeded in bulk.
-func BenchmarkDashboard(b *testing.B) {
+// BenchmarkPages reads the tracker's pages at 500 teams x 200 practices
+// with 20 events for each pair (2,000,000 events), seeded in bulk once:
+// the dashboard, one practice's page, one team's page, and the status
+// API every practice page calls.
+func BenchmarkPages(b *testing.B) {
 	const teams, practices, perPair = 500, 200, 20
 	e := newEnv(b)
 	cat := &catalog.Catalog{Site: catalog.Site{Title: "Bench"}}
@@ -164,26 +166,32 @@ func BenchmarkDashboard(b *testing.B) {
 	e.writeCatalog(cat)
 	seedBulk(b, e, cat, teams, perPair)
 
-	req := func() *http.Request {
-		r, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/track/", nil)
-		r.Header.Set("Authorization", "Bearer admin-secret")
-		r.Header.Set("Accept-Encoding", "gzip") // as browsers do; bytes counted compressed
-		return r
+	for _, page := range []struct{ name, path string }{
+		{"dashboard", "/track/"},
+		{"practice", "/track/practices/practice-100"},
+		{"team", "/track/teams/team-250"},
+		{"status", "/track/api/status?practice=practice-100"},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				r, _ := http.NewRequest(http.MethodGet, e.srv.URL+page.path, nil)
+				r.Header.Set("Authorization", "Bearer admin-secret")
+				r.Header.Set("Accept-Encoding", "gzip") // as browsers do; bytes counted compressed
+				resp, err := http.DefaultClient.Do(r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("%s: status %d", page.path, resp.StatusCode)
+				}
+				size = int(n)
+			}
+			b.ReportMetric(float64(size)/1e6, "MB-gzip/page")
+		})
 	}
-	var size int
-	for b.Loop() {
-		resp, err := http.DefaultClient.Do(req())
-		if err != nil {
-			b.Fatal(err)
-		}
-		n, _ := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
-		size = int(n)
-	}
-	b.ReportMetric(float64(size)/1e6, "MB-gzip/page")
 }
 
 // seedBulk writes teams, events, states and day counts straight into the
