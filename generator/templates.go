@@ -31,9 +31,12 @@ type layouts struct {
 	display    map[string]string
 
 	base  *template.Template // baseof.html and the partials
-	mu    sync.Mutex
-	cache map[string]template.HTML // partialCached results of this build
+	mu    sync.RWMutex
+	cache map[partialKey]template.HTML // partialCached results of this build
 }
+
+// partialKey names a partialCached result: the partial and its keys.
+type partialKey struct{ name, keys string }
 
 // templateFuncs are the functions every template may call. They are pure:
 // URLs come from methods of .Site and pages.
@@ -77,7 +80,7 @@ func loadLayouts(src string, theme fs.FS, themeDisplay string, problems *problem
 	add(os.DirFS(src), LayoutsDir)
 
 	l := &layouts{sets: map[string]*template.Template{}, standalone: map[string]bool{}, display: map[string]string{},
-		cache: map[string]template.HTML{}}
+		cache: map[partialKey]template.HTML{}}
 	for n, f := range files {
 		l.display[n] = f.display
 	}
@@ -138,11 +141,19 @@ func hasOwnBody(t *template.Template) bool {
 // reuses the result, like Hugo's partialCached: for parts of a page that
 // are the same on many pages, such as the header. The keys default to the
 // partial's name alone.
+//
+// A list shows each page through it, so a lookup must be cheap: one key
+// string, the most common case, is used as it is.
 func (l *layouts) partialCached(name string, data any, keys ...any) (template.HTML, error) {
-	key := name + "\x00" + fmt.Sprint(keys...)
-	l.mu.Lock()
+	key := partialKey{name: name}
+	if s, ok := onlyString(keys); ok {
+		key.keys = s
+	} else {
+		key.keys = fmt.Sprint(keys...)
+	}
+	l.mu.RLock()
 	html, ok := l.cache[key]
-	l.mu.Unlock()
+	l.mu.RUnlock()
 	if ok {
 		return html, nil
 	}
@@ -155,6 +166,15 @@ func (l *layouts) partialCached(name string, data any, keys ...any) (template.HT
 	l.cache[key] = html
 	l.mu.Unlock()
 	return html, nil
+}
+
+// onlyString returns keys' one element when that is a string.
+func onlyString(keys []any) (string, bool) {
+	if len(keys) != 1 {
+		return "", false
+	}
+	s, ok := keys[0].(string)
+	return s, ok
 }
 
 // lookup returns the first layout that exists among names.
