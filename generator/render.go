@@ -127,12 +127,16 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 	if rec != nil {
 		resolver = &recordingResolver{lc: lc, rec: rec}
 	}
-	res, err := conv.Convert(p.body, markdown.ConvertOptions{
+	opts := markdown.ConvertOptions{
 		Resolver:     resolver,
 		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
 		ExtractLists: p.Kind == KindQuestions,
-		KeepText:     index != nil,
-	})
+	}
+	var words []int32
+	if index != nil {
+		opts.Text = func(text []byte) { words = index.index(text) }
+	}
+	res, err := conv.Convert(p.body, opts)
 	if err != nil {
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
 		return false
@@ -147,7 +151,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 	p.Headings = res.Headings
 	p.WordCount = res.Words
 	if index != nil {
-		p.words = index.index(res.Text)
+		p.words = words
 	}
 	p.blocks = res.Blocks
 	if p.Summary == "" {

@@ -172,43 +172,43 @@ func searchJSON(site *Site) ([]byte, error) {
 // is stored once. Ids follow first use, which varies between runs: the
 // index sorts the words before writing them.
 type wordSet struct {
-	mu    sync.Mutex
-	ids   map[string]int32
-	words []string
-	seen  sync.Pool // empty maps for indexWords, reused across pages
+	mu       sync.Mutex
+	ids      map[string]int32
+	words    []string
+	indexers sync.Pool // *wordIndexer, reused across pages
 }
 
 func newWordSet() *wordSet {
 	s := &wordSet{ids: map[string]int32{}}
-	s.seen.New = func() any { return make(map[string]struct{}, 512) }
+	s.indexers.New = func() any {
+		known := make(map[string]int32, len(searchStop))
+		for w := range searchStop {
+			known[w] = -1 // one lookup tells a stop word from a known one
+		}
+		return &wordIndexer{set: s, known: known}
+	}
 	return s
 }
 
-// index returns the ids of a page text's index words.
-func (s *wordSet) index(text string) []int32 {
-	seen := s.seen.Get().(map[string]struct{})
-	words := indexWords(text, seen)
-	clear(seen)
-	s.seen.Put(seen)
-	return s.number(words)
+// index returns the ids of a page text's index words, in order of first
+// use.
+func (s *wordSet) index(text []byte) []int32 {
+	ix := s.indexers.Get().(*wordIndexer)
+	ids := ix.index(text)
+	s.indexers.Put(ix)
+	return ids
 }
 
-// number returns the ids of words, adding the new ones.
-func (s *wordSet) number(words []string) []int32 {
-	out := make([]int32, len(words))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, w := range words {
-		id, ok := s.ids[w]
-		if !ok {
-			w = strings.Clone(w) // not a piece of the page's text
-			id = int32(len(s.words))
-			s.ids[w] = id
-			s.words = append(s.words, w)
-		}
-		out[i] = id
+// numberLocked returns w's id and the set's copy of w, adding it if new.
+func (s *wordSet) numberLocked(w string) (int32, string) {
+	id, ok := s.ids[w]
+	if !ok {
+		w = strings.Clone(w) // not a piece of the page's text
+		id = int32(len(s.words))
+		s.ids[w] = id
+		s.words = append(s.words, w)
 	}
-	return out
+	return id, s.words[id]
 }
 
 // strings returns the words with the given ids.
@@ -222,26 +222,27 @@ func (s *wordSet) strings(ids []int32) []string {
 	return out
 }
 
-// indexWords are the distinct words of a page's text worth indexing, in
-// lower case, in order of first use. Words are runs of letters and digits,
-// as the theme's script splits a query. One pass over the text, lowering
-// only the words that need it; seen, empty, keeps the words met.
-func indexWords(text string, seen map[string]struct{}) []string {
-	var out []string
+// wordIndexer splits one page's text at a time into index words and
+// numbers them. It remembers the ids of the words it has met, so that most
+// words are numbered without taking the set's lock, and it keeps a page's
+// distinct words with a stamp per id instead of a map of the page's words.
+type wordIndexer struct {
+	set   *wordSet
+	known map[string]int32 // words this indexer has met → ids in set; -1 for stop words
+	stamp []uint32         // id → the last page (counting from 1) that used it
+	page  uint32
+	lower []byte // scratch for lower-casing a word
+	ids   []int32
+}
+
+// index returns the ids of the distinct words of text worth indexing, in
+// order of first use. Words are runs of letters and digits, as the
+// theme's script splits a query, in lower case; stop words and single
+// characters are left out.
+func (ix *wordIndexer) index(text []byte) []int32 {
+	ix.page++
+	ix.ids = ix.ids[:0]
 	start, upper := -1, false
-	add := func(end int) {
-		w := text[start:end]
-		if upper {
-			w = strings.ToLower(w)
-		}
-		if len(w) < 2 || searchStop[w] {
-			return
-		}
-		if _, ok := seen[w]; !ok {
-			seen[w] = struct{}{}
-			out = append(out, w)
-		}
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		size, word := 1, false
@@ -252,7 +253,7 @@ func indexWords(text string, seen map[string]struct{}) []string {
 			word, upper = true, true
 		case c >= utf8.RuneSelf:
 			var r rune
-			r, size = utf8.DecodeRuneInString(text[i:])
+			r, size = utf8.DecodeRune(text[i:])
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
 				word, upper = true, true // let ToLower decide
 			}
@@ -260,15 +261,63 @@ func indexWords(text string, seen map[string]struct{}) []string {
 		if word && start < 0 {
 			start = i
 		} else if !word && start >= 0 {
-			add(i)
+			ix.add(text[start:i], upper)
 			start, upper = -1, false
 		}
 		i += size
 	}
 	if start >= 0 {
-		add(len(text))
+		ix.add(text[start:], upper)
 	}
-	return out
+	return slices.Clone(ix.ids)
+}
+
+// add takes one word of the page; upper says it may need lower-casing.
+func (ix *wordIndexer) add(w []byte, upper bool) {
+	if upper {
+		ix.lower = appendLower(ix.lower[:0], w)
+		w = ix.lower
+	}
+	if len(w) < 2 {
+		return
+	}
+	id, ok := ix.known[string(w)]
+	if id < 0 {
+		return
+	}
+	if !ok {
+		var word string
+		ix.set.mu.Lock()
+		id, word = ix.set.numberLocked(string(w))
+		ix.set.mu.Unlock()
+		ix.known[word] = id
+	}
+	if int(id) >= len(ix.stamp) {
+		ix.stamp = append(ix.stamp, make([]uint32, int(id)+1-len(ix.stamp)+256)...)
+	}
+	if ix.stamp[id] != ix.page {
+		ix.stamp[id] = ix.page
+		ix.ids = append(ix.ids, id)
+	}
+}
+
+// appendLower appends w in lower case, as strings.ToLower would write it.
+func appendLower(dst, w []byte) []byte {
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(w[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
 }
 
 // newSearchEntryCode is a page's entry with its body already coded.

@@ -13,6 +13,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,7 +40,8 @@ func Defaults() Options { return Options{Typographer: true} }
 
 // Converter turns markdown into HTML. It is safe for concurrent use.
 type Converter struct {
-	md goldmark.Markdown
+	md    goldmark.Markdown
+	plain sync.Pool // *bytes.Buffer for a body's plain text
 }
 
 // New returns a Converter for opts.
@@ -111,9 +113,6 @@ type Result struct {
 	// Items holds the inner HTML of each item of the body's top-level lists
 	// (set only with ExtractLists).
 	Items [][]byte
-	// Text is the body's plain text, for search indexes: blocks are
-	// separated by spaces, and spacing is otherwise as written.
-	Text string
 }
 
 // ConvertOptions are per-conversion settings.
@@ -124,8 +123,11 @@ type ConvertOptions struct {
 	// ExtractLists (with Split) moves the items of top-level lists into
 	// Items, leaving the lists out of Blocks.
 	ExtractLists bool
-	// KeepText asks for Result.Text.
-	KeepText bool
+	// Text, if not nil, is handed the body's plain text, for search
+	// indexes: blocks are separated by spaces, and spacing is otherwise as
+	// written. The slice is reused once Text returns, so that no page's
+	// text outlives its conversion.
+	Text func(text []byte)
 }
 
 // Convert converts one markdown body.
@@ -138,7 +140,12 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 	doc := c.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 
 	res := &Result{}
-	var plain strings.Builder
+	plain, _ := c.plain.Get().(*bytes.Buffer)
+	if plain == nil {
+		plain = new(bytes.Buffer)
+	}
+	plain.Reset()
+	defer c.plain.Put(plain)
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		switch n := n.(type) {
 		case *ast.Paragraph:
@@ -179,10 +186,9 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 		}
 		return ast.WalkContinue, nil
 	})
-	body := plain.String()
-	res.Words = countWords(body)
-	if opts.KeepText {
-		res.Text = body
+	res.Words = countWords(plain.Bytes())
+	if opts.Text != nil {
+		opts.Text(plain.Bytes())
 	}
 
 	r := c.md.Renderer()
@@ -292,9 +298,14 @@ func plainText(n ast.Node, src []byte) string {
 	return b.String()
 }
 
-func countWords(s string) int {
+func countWords(s []byte) int {
 	n, in := 0, false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(s[i:])
+		}
+		i += size
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if !in {
 				n++
