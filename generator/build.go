@@ -214,6 +214,17 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}
+	// The search index needs only what conversion set (words, headings,
+	// summaries, titles): it is built while static files are copied and
+	// the remaining pages render, instead of after them on one core.
+	searched := make(chan error, 1)
+	go func() {
+		if search == nil {
+			searched <- nil
+			return
+		}
+		searched <- search(site, out)
+	}()
 	// Static files: the theme's, shadowed by the site's; then resources.
 	siteStatic := map[string]bool{}
 	for _, n := range staticNames {
@@ -258,10 +269,8 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 			problems.add(name, 0, 0, "%v", err)
 		}
 	}
-	if search != nil {
-		if err := search(site, out); err != nil {
-			problems.add(SearchFile, 0, 0, "%v", err)
-		}
+	if err := <-searched; err != nil {
+		problems.add(SearchFile, 0, 0, "%v", err)
 	}
 	cat := buildCatalog(site)
 	data, err := cat.Marshal()
