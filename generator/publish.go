@@ -33,43 +33,58 @@ func newDirOutput(root string) *dirOutput {
 
 var errWrittenTwice = errors.New("two inputs produce this output file")
 
-// claim records rel as written and returns its directory.
-func (o *dirOutput) claim(rel string) (*madeDir, error) {
+// claim records rel as written.
+func (o *dirOutput) claim(rel string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.written[rel] {
-		return nil, fmt.Errorf("%s: %w", rel, errWrittenTwice)
+		return fmt.Errorf("%s: %w", rel, errWrittenTwice)
 	}
 	o.written[rel] = true
-	dir := path.Dir(rel)
+	return nil
+}
+
+func (o *dirOutput) write(rel string, data []byte) error {
+	if err := o.claim(rel); err != nil {
+		return err
+	}
+	if err := o.mkdir(path.Dir(rel)); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(o.root, filepath.FromSlash(rel)), data, 0o644)
+}
+
+// mkdir creates dir below the root, and the directories above it, once
+// each: one mkdir call per directory, where os.MkdirAll would stat every
+// level first (two more calls per page on a site of pretty URLs).
+func (o *dirOutput) mkdir(dir string) error {
+	if dir == "." {
+		return nil // the root exists
+	}
+	o.mu.Lock()
 	d := o.dirs[dir]
 	if d == nil {
 		d = &madeDir{}
 		o.dirs[dir] = d
 	}
-	return d, nil
-}
-
-func (o *dirOutput) write(rel string, data []byte) error {
-	d, err := o.claim(rel)
-	if err != nil {
-		return err
-	}
+	o.mu.Unlock()
 	d.once.Do(func() {
-		d.err = os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(path.Dir(rel))), 0o755)
+		if d.err = o.mkdir(path.Dir(dir)); d.err != nil {
+			return
+		}
+		err := os.Mkdir(filepath.Join(o.root, filepath.FromSlash(dir)), 0o755)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			d.err = err
+		}
 	})
-	if d.err != nil {
-		return d.err
-	}
-	return os.WriteFile(filepath.Join(o.root, filepath.FromSlash(rel)), data, 0o644)
+	return d.err
 }
 
 // discardOutput checks for double writes and writes nothing: `check`.
 type discardOutput struct{ dirOutput }
 
 func (o *discardOutput) write(rel string, data []byte) error {
-	_, err := o.claim(rel)
-	return err
+	return o.claim(rel)
 }
 
 // copyFiles copies the named files of fsys below dir to out, below prefix,
