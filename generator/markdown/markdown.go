@@ -298,25 +298,43 @@ func plainText(n ast.Node, src []byte) string {
 	return b.String()
 }
 
+// countWords counts runs of letters and digits; an apostrophe inside a
+// word does not split it. ASCII, nearly all of most bodies, is looked up
+// in a table.
 func countWords(s []byte) int {
 	n, in := 0, false
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(s[i:])
-		}
-		i += size
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if !in {
-				n++
+		c := s[i]
+		var word bool
+		if c < utf8.RuneSelf {
+			i++
+			word = asciiWord[c]
+			if !word && c == '\'' {
+				continue
 			}
-			in = true
-		} else if r != '\'' && r != '’' {
-			in = false
+		} else {
+			r, size := utf8.DecodeRune(s[i:])
+			i += size
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
+			if !word && r == '’' {
+				continue
+			}
 		}
+		if word && !in {
+			n++
+		}
+		in = word
 	}
 	return n
 }
+
+// asciiWord tells the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // ids generates heading ids the way readers expect from GitHub: lower
 // case, spaces to hyphens, punctuation dropped, and -1, -2 … for repeats.
