@@ -214,8 +214,18 @@ func titleFromName(name string) string {
 }
 
 // sortPages orders by weight (unweighted last), then title, then file.
+// Titles are lower-cased once per page rather than in every comparison.
 func sortPages(ps []*Page) {
-	slices.SortStableFunc(ps, func(a, b *Page) int {
+	type keyed struct {
+		p     *Page
+		title string
+	}
+	ks := make([]keyed, len(ps))
+	for i, p := range ps {
+		ks[i] = keyed{p, strings.ToLower(p.Title)}
+	}
+	slices.SortStableFunc(ks, func(ka, kb keyed) int {
+		a, b := ka.p, kb.p
 		wa, wb := a.Weight, b.Weight
 		if (wa == 0) != (wb == 0) {
 			if wa == 0 {
@@ -223,9 +233,12 @@ func sortPages(ps []*Page) {
 			}
 			return -1
 		}
-		return cmp.Or(cmp.Compare(wa, wb), cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)),
+		return cmp.Or(cmp.Compare(wa, wb), cmp.Compare(ka.title, kb.title),
 			cmp.Compare(a.Path, b.Path), cmp.Compare(a.File, b.File))
 	})
+	for i, k := range ks {
+		ps[i] = k.p
+	}
 }
 
 // resolveSitePath applies the base path to a site-absolute path such as

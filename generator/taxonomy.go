@@ -51,7 +51,9 @@ func buildTaxonomies(site *Site, pages []*Page) []*Page {
 						Title: termTitle(def.name, value)}
 					terms[slug] = t
 				}
-				if !slices.Contains(t.Pages, p) {
+				// p's own values are the only ones met since p was
+				// added: a repeat can only be the last page.
+				if n := len(t.Pages); n == 0 || t.Pages[n-1] != p {
 					t.Pages = append(t.Pages, p)
 				}
 			}
