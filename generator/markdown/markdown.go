@@ -40,8 +40,9 @@ func Defaults() Options { return Options{Typographer: true} }
 
 // Converter turns markdown into HTML. It is safe for concurrent use.
 type Converter struct {
-	md    goldmark.Markdown
-	plain sync.Pool // *bytes.Buffer for a body's plain text
+	md      goldmark.Markdown
+	plain   sync.Pool // *bytes.Buffer for a body's plain text
+	writers sync.Pool // *bufio.Writer for rendering
 }
 
 // New returns a Converter for opts.
@@ -194,9 +195,19 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 	r := c.md.Renderer()
 	var buf bytes.Buffer
 	buf.Grow(len(src) * 3 / 2)
-	// One buffered writer for all renders: goldmark makes a new 4 KiB one
-	// for every call that gets a plain io.Writer.
-	w := bufio.NewWriter(&buf)
+	// One buffered writer for all renders, reused across conversions:
+	// goldmark makes a new 4 KiB one for every call that gets a plain
+	// io.Writer.
+	w, _ := c.writers.Get().(*bufio.Writer)
+	if w == nil {
+		w = bufio.NewWriter(&buf)
+	} else {
+		w.Reset(&buf)
+	}
+	defer func() {
+		w.Reset(nil)
+		c.writers.Put(w)
+	}()
 	render := func(n ast.Node) error {
 		if err := r.Render(w, src, n); err != nil {
 			return err
