@@ -83,12 +83,11 @@ func writeSearchIndex(site *Site, out output) error {
 }
 
 // searchJSON builds the search index of the site's sections and regular
-// pages. The pages' plain text is let go once indexed. The output depends
+// pages. The pages' word ids are let go once coded. The output depends
 // only on the site, so two builds write the same bytes.
 //
-// It holds little besides the output: words are copied into one table as
-// they are met, so that each page's text can be collected at once, and a
-// page's body is a list of small ids until it is coded.
+// It holds little besides the output: the words are site.words' own
+// strings, and a page's body stays a list of small ids until it is coded.
 func searchJSON(site *Site) ([]byte, error) {
 	var pages []*Page
 	for _, p := range site.allPages() {
@@ -103,33 +102,24 @@ func searchJSON(site *Site) ([]byte, error) {
 		sectionIdx[s.Path] = i
 	}
 
-	first := map[string]int32{} // word → id in order of first use
-	var words []string          // first-use id → word
-	var stamp []int32           // first-use id → 1 + last page that used it
-	bodies := make([][]int32, len(pages))
-	for i, p := range pages {
-		for _, w := range site.words.strings(p.words) {
-			id, ok := first[w]
-			if !ok {
-				id = int32(len(words))
-				first[w] = id
-				words = append(words, w)
-				stamp = append(stamp, 0)
-			}
-			if stamp[id] != int32(i+1) {
-				stamp[id] = int32(i + 1)
-				bodies[i] = append(bodies[i], id)
-			}
+	// Pages hold ids in site.words; the index numbers the words its pages
+	// use in sorted order.
+	words := site.words.all()
+	used := make([]bool, len(words))
+	for _, p := range pages {
+		for _, id := range p.words {
+			used[id] = true
 		}
-		p.words = nil
 	}
-	order := make([]int32, len(words)) // sorted position → first-use id
-	for i := range order {
-		order[i] = int32(i)
+	var order []int32 // sorted position → id in site.words
+	for id, u := range used {
+		if u {
+			order = append(order, int32(id))
+		}
 	}
 	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(words[a], words[b]) })
-	sorted := make([]int, len(words)) // first-use id → sorted position
-	idx.Words = make([]string, len(words))
+	sorted := make([]int, len(words)) // id in site.words → sorted position
+	idx.Words = make([]string, len(order))
 	for pos, id := range order {
 		sorted[id] = pos
 		idx.Words[pos] = words[id]
@@ -148,10 +138,10 @@ func searchJSON(site *Site) ([]byte, error) {
 	var code []byte
 	for i, p := range pages {
 		ids = ids[:0]
-		for _, id := range bodies[i] {
+		for _, id := range p.words {
 			ids = append(ids, sorted[id])
 		}
-		bodies[i] = nil
+		p.words = nil
 		slices.Sort(ids)
 		code = appendDeltas(code[:0], ids)
 		data, err := json.Marshal(newSearchEntryCode(p, sectionIdx, string(code)))
@@ -209,6 +199,14 @@ func (s *wordSet) numberLocked(w string) (int32, string) {
 		s.words = append(s.words, w)
 	}
 	return id, s.words[id]
+}
+
+// all returns every word, indexed by id. The slice is the set's own: it
+// is for reading once no page is being indexed.
+func (s *wordSet) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.words
 }
 
 // strings returns the words with the given ids.
