@@ -450,3 +450,21 @@ func TestBuildCopiesManyStaticFilesAndResources(t *testing.T) {
 		s.AssertFile(fmt.Sprintf("public/files/f%03d.txt", i), fmt.Sprintf("file %d\n", i))
 	}
 }
+
+func TestEveryListShowsAPageThroughTheListItemPartial(t *testing.T) {
+	s := generatortest.New(t, basicSite).Build().AssertOK()
+	item := "  <li class=\"item-page\">\n    <a href=\"/guides/alpha/\">Alpha</a>\n    \n\n" +
+		"    <p>Alpha’s first paragraph is its summary.</p>\n  </li>\n"
+	s.AssertFile("public/guides/index.html", item)
+	s.AssertFile("public/tags/listening/index.html", item)
+	s.AssertFile("public/tags/feedback/index.html", item)
+
+	// A site's own item partial is what every list shows.
+	s = generatortest.New(t, basicSite+`
+-- layouts/partials/list-item.html --
+<li>[{{.Title}}]</li>
+`).Build().AssertOK()
+	for _, f := range []string{"public/guides/index.html", "public/tags/listening/index.html"} {
+		s.AssertFile(f, "<li>[Alpha]</li>", "<li>[Beta]</li>")
+	}
+}
