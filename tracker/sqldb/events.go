@@ -133,12 +133,7 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		e.Status = cur.Status
 	}
 
-	err = db.queryRow(ctx, tx, `insert into events
-		(team_id, practice_id, status, note, reconfirm, idempotency_key, at)
-		values (?, ?, ?, ?, ?, ?, ?)
-		on conflict (idempotency_key) do nothing returning id`,
-		e.TeamID, e.PracticeID, string(e.Status), e.Note, e.Reconfirm,
-		nullString(e.IdempotencyKey), db.ts(e.At)).Scan(&e.ID)
+	e.ID, err = db.insertEvent(ctx, tx, e)
 	if errors.Is(err, sql.ErrNoRows) {
 		// The key was recorded before (by a committed transaction, or
 		// earlier in this one).
@@ -183,6 +178,32 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 	}
 	return e, db.addCounts(ctx, tx, e.TeamID, e.At,
 		[]statusDelta{{cur.Status, -1}, {e.Status, 1}})
+}
+
+const insertEvent = `insert into events
+	(team_id, practice_id, status, note, reconfirm, idempotency_key, at)
+	values (?, ?, ?, ?, ?, ?, ?)
+	on conflict (idempotency_key) do nothing`
+
+// insertEvent inserts e and returns its id, or sql.ErrNoRows when its
+// idempotency key is taken. On SQLite a plain exec tells both (returning
+// would collect the row in a temporary table first).
+func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e tracker.Event) (int64, error) {
+	args := []any{e.TeamID, e.PracticeID, string(e.Status), e.Note, e.Reconfirm,
+		nullString(e.IdempotencyKey), db.ts(e.At)}
+	if db.dialect == Postgres {
+		var id int64
+		err := db.queryRow(ctx, tx, insertEvent+` returning id`, args...).Scan(&id)
+		return id, err
+	}
+	res, err := db.exec(ctx, tx, insertEvent, args...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, cmp.Or(err, sql.ErrNoRows)
+	}
+	return res.LastInsertId()
 }
 
 // statusDelta is a change in the number of pairs in a status.
