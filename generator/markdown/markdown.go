@@ -103,6 +103,8 @@ type Block struct {
 
 // Result is a converted body.
 type Result struct {
+	// HTML is the caller's own: Convert never writes it again, so the
+	// caller may turn it into a string without copying it.
 	HTML     []byte
 	Headings []Heading
 	// Summary is the plain text of the first paragraph.
