@@ -57,7 +57,8 @@ func templateFuncs() template.FuncMap {
 			}
 			return v
 		},
-		"lower": strings.ToLower,
+		"lower":    strings.ToLower,
+		"tocItems": tocItems,
 	}
 }
 
