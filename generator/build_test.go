@@ -468,3 +468,16 @@ func TestEveryListShowsAPageThroughTheListItemPartial(t *testing.T) {
 		s.AssertFile(f, "<li>[Alpha]</li>", "<li>[Beta]</li>")
 	}
 }
+
+func TestListItemsMayShowThePagesBodies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- layouts/partials/list-item.html --\n<li>{{.Content}}</li>\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "-- content/p%02d.md --\n+++\ntitle = \"P%02d\"\nid = \"p%02d\"\nsummary = \"S.\"\nrelated = [\"p%02d\"]\n+++\nBody %02d.\n",
+			i, i, i, (i+1)%20, i)
+	}
+	s := generatortest.New(t, b.String()).Build().AssertOK()
+	for i := range 20 {
+		s.AssertFile(fmt.Sprintf("public/p%02d/index.html", i), fmt.Sprintf("<li><p>Body %02d.</p>\n</li>", (i+1)%20))
+	}
+}

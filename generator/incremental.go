@@ -339,6 +339,9 @@ func (w *crossWalk) node(n parse.Node, self bool) {
 		for _, a := range n.Args {
 			w.node(a, self)
 		}
+		if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "listItems" {
+			w.template(listItemPartial, false)
+		}
 		if len(n.Args) >= 3 {
 			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "partialCached" {
 				if s, ok := n.Args[1].(*parse.StringNode); ok {

@@ -87,6 +87,7 @@ func loadLayouts(src string, theme fs.FS, themeDisplay string, problems *problem
 	}
 	funcs := templateFuncs()
 	funcs["partialCached"] = l.partialCached
+	funcs["listItems"] = l.listItems
 	base := template.New("").Funcs(funcs)
 	l.base = base
 	parseInto := func(t *template.Template, f layoutFile) bool {
@@ -152,6 +153,37 @@ func (l *layouts) partialCached(name string, data any, keys ...any) (template.HT
 	} else {
 		key.keys = fmt.Sprint(keys...)
 	}
+	return l.cached(key, data)
+}
+
+// listItemPartial shows a page in lists; it must depend only on its page.
+const listItemPartial = "partials/list-item.html"
+
+// listItems writes the pages' list items, each after a line break: the
+// bytes of
+//
+//	{{range .}}
+//	{{partialCached "partials/list-item.html" . .Path}}{{end}}
+//
+// from the same cache. Ranging in a template costs a call through
+// reflection and an escaper call per page, and the term lists of the
+// bench's 10,000 pages show 63,000 items.
+func (l *layouts) listItems(pages []*Page) (template.HTML, error) {
+	var b strings.Builder
+	for _, p := range pages {
+		html, err := l.cached(partialKey{name: listItemPartial, keys: p.Path}, p)
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte('\n')
+		b.WriteString(string(html))
+	}
+	return template.HTML(b.String()), nil
+}
+
+// cached renders a partial once per key and build.
+func (l *layouts) cached(key partialKey, data any) (template.HTML, error) {
+	name := key.name
 	l.mu.RLock()
 	html, ok := l.cache[key]
 	l.mu.RUnlock()
