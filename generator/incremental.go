@@ -133,10 +133,7 @@ func (c *searchCache) renumber() (moved []int32) {
 
 // setPrefix encodes page i's entry without its body, which comes last.
 func (c *searchCache) setPrefix(i int) {
-	data, err := json.Marshal(newSearchEntryCode(c.pages[i], c.sectionIdx, ""))
-	if err != nil {
-		panic(err) // strings and ints only
-	}
+	data := newSearchEntryCode(c.pages[i], c.sectionIdx, "").appendJSON(nil)
 	c.prefix[i] = bytes.TrimSuffix(data, []byte("}"))
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -49,10 +50,72 @@ type searchEntry struct {
 type searchHeading struct{ ID, Text string }
 
 func (h searchHeading) MarshalJSON() ([]byte, error) {
-	if isASCII(h.Text) && markdown.Slugify(h.Text) == h.ID {
+	if h.short() {
 		return json.Marshal(h.Text)
 	}
 	return json.Marshal([2]string{h.ID, h.Text})
+}
+
+// short reports whether the heading is written as its text alone.
+func (h searchHeading) short() bool {
+	return isASCII(h.Text) && markdown.Slugify(h.Text) == h.ID
+}
+
+// appendJSON appends the entry as json.Marshal writes it: encoding/json
+// through reflection cost more than the rest of search.json.
+func (e searchEntry) appendJSON(b []byte) []byte {
+	b = append(b, `{"t":`...)
+	b = appendJSONString(b, e.Title)
+	b = append(b, `,"u":`...)
+	b = appendJSONString(b, e.URL)
+	if e.Kind != "" {
+		b = append(b, `,"k":`...)
+		b = appendJSONString(b, e.Kind)
+	}
+	b = append(b, `,"s":`...)
+	b = strconv.AppendInt(b, int64(e.Section), 10)
+	if e.Summary != "" {
+		b = append(b, `,"d":`...)
+		b = appendJSONString(b, e.Summary)
+	}
+	if len(e.Headings) > 0 {
+		b = append(b, `,"h":[`...)
+		for i, h := range e.Headings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if h.short() {
+				b = appendJSONString(b, h.Text)
+			} else {
+				b = append(b, '[')
+				b = appendJSONString(b, h.ID)
+				b = append(b, ',')
+				b = appendJSONString(b, h.Text)
+				b = append(b, ']')
+			}
+		}
+		b = append(b, ']')
+	}
+	if e.Body != "" {
+		b = append(b, `,"w":`...)
+		b = appendJSONString(b, e.Body)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as json.Marshal writes a string. Most strings
+// are printable ASCII that needs no escaping; the rest go through
+// encoding/json itself, so that the bytes cannot differ.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			data, _ := json.Marshal(s) // a string always encodes
+			return append(b, data...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func isASCII(s string) bool {
@@ -135,7 +198,7 @@ func searchJSON(site *Site) ([]byte, error) {
 	b.Write(head)
 	b.WriteByte('[')
 	ids := make([]int, 0, 512)
-	var code []byte
+	var code, entry []byte
 	for i, p := range pages {
 		ids = ids[:0]
 		for _, id := range p.words {
@@ -144,14 +207,11 @@ func searchJSON(site *Site) ([]byte, error) {
 		p.words = nil
 		slices.Sort(ids)
 		code = appendDeltas(code[:0], ids)
-		data, err := json.Marshal(newSearchEntryCode(p, sectionIdx, string(code)))
-		if err != nil {
-			return nil, err
-		}
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(data)
+		entry = newSearchEntryCode(p, sectionIdx, string(code)).appendJSON(entry[:0])
+		b.Write(entry)
 	}
 	b.WriteString("]}")
 	return b.Bytes(), nil
