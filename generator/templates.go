@@ -169,12 +169,19 @@ const listItemPartial = "partials/list-item.html"
 // reflection and an escaper call per page, and the term lists of the
 // bench's 10,000 pages show 63,000 items.
 func (l *layouts) listItems(pages []*Page) (template.HTML, error) {
-	var b strings.Builder
-	for _, p := range pages {
+	items := make([]template.HTML, len(pages))
+	n := 0
+	for i, p := range pages {
 		html, err := l.cached(partialKey{name: listItemPartial, keys: p.Path}, p)
 		if err != nil {
 			return "", err
 		}
+		items[i] = html
+		n += 1 + len(html)
+	}
+	var b strings.Builder
+	b.Grow(n) // the list once, instead of its doublings
+	for _, html := range items {
 		b.WriteByte('\n')
 		b.WriteString(string(html))
 	}
