@@ -23,6 +23,9 @@ func (m *Main) runBuild(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
+	if m.TuneGC != nil {
+		defer m.TuneGC()()
+	}
 	res, err := generator.Build(ctx, generator.Options{
 		Source: *src, Dest: *dest, BaseURL: *baseURL, Drafts: *drafts, Now: m.Now,
 	})

@@ -20,6 +20,9 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("%w: --format must be text or json, not %q", errUsage, *format)
 	}
+	if m.TuneGC != nil {
+		defer m.TuneGC()()
+	}
 	res, err := generator.Build(ctx, generator.Options{Source: *src, Drafts: *drafts, CheckOnly: true, Now: m.Now})
 	var problems generator.Problems
 	if err != nil && !errors.As(err, &problems) {

@@ -27,6 +27,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()
+	m.TuneGC = func() func() { return tuneGC(os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT")) }
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -38,6 +39,10 @@ type Main struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// TuneGC, if not nil, sets the garbage collector for a one-off build
+	// or check and returns what undoes it. Only the real process sets it:
+	// the settings are the process's, and tests run builds side by side.
+	TuneGC func() (restore func())
 }
 
 // NewMain returns a Main wired to the process's standard streams.
