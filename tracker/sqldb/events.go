@@ -37,11 +37,11 @@ func (db *DB) Append(ctx context.Context, e tracker.Event) (tracker.Event, error
 		return tracker.Event{}, fmt.Errorf("append: %w", err)
 	}
 	var out tracker.Event
-	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		out, err = db.appendTx(ctx, tx, e)
 		return err
-	})
+	}, true)
 	if errors.Is(err, tracker.ErrDuplicate) {
 		return out, err
 	}
@@ -107,30 +107,19 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 			return tracker.Event{}, err
 		}
 	}
-	// One statement checks that the team exists and reads its current
-	// state of the practice.
-	var (
-		cur                tracker.State
-		curStatus, curNote sql.NullString
-	)
-	err := db.queryRow(ctx, tx, `select t.name, s.status, s.note, s.since
-		from teams t left join states s on s.team_id = t.id and s.practice_id = ?
-		where t.id = ? and t.removed_at is null`, e.PracticeID, e.TeamID).
-		Scan(&e.TeamName, &curStatus, &curNote, timeScan{&cur.Since})
-	if errors.Is(err, sql.ErrNoRows) {
-		return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
-	}
+	key := pairKey{e.TeamID, e.PracticeID}
+	cur, err := db.pairState(ctx, tx, key)
 	if err != nil {
 		return tracker.Event{}, err
 	}
-	found := curStatus.Valid
-	cur.Status, cur.Note = tracker.Status(curStatus.String), curNote.String
+	e.TeamName = cur.teamName
+	found := cur.found
 	if e.Reconfirm {
 		if !found {
 			return tracker.Event{}, fmt.Errorf("reconfirm %s: no current status: %w",
 				e.PracticeID, tracker.ErrNotFound)
 		}
-		e.Status = cur.Status
+		e.Status = cur.status
 	}
 
 	e.ID, err = db.insertEvent(ctx, tx, e)
@@ -149,8 +138,13 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 
 	note := e.Note
 	if note == "" {
-		note = cur.Note
+		note = cur.note
 	}
+	since := cur.since
+	if !found || cur.status != e.Status {
+		since = e.At
+	}
+	db.cache.put(key, pairState{teamName: e.TeamName, found: true, status: e.Status, note: note, since: since})
 	if !found {
 		_, err = db.exec(ctx, tx, `insert into states
 			(team_id, practice_id, status, note, since, confirmed_at, event_id)
@@ -162,10 +156,6 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		return e, db.addCounts(ctx, tx, e.TeamID, e.At, []statusDelta{{e.Status, 1}})
 	}
 
-	since := cur.Since
-	if cur.Status != e.Status {
-		since = e.At
-	}
 	_, err = db.exec(ctx, tx, `update states
 		set status = ?, note = ?, since = ?, confirmed_at = ?, event_id = ?
 		where team_id = ? and practice_id = ?`,
@@ -173,11 +163,38 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 	if err != nil {
 		return tracker.Event{}, err
 	}
-	if cur.Status == e.Status {
+	if cur.status == e.Status {
 		return e, nil
 	}
 	return e, db.addCounts(ctx, tx, e.TeamID, e.At,
-		[]statusDelta{{cur.Status, -1}, {e.Status, 1}})
+		[]statusDelta{{cur.status, -1}, {e.Status, 1}})
+}
+
+// pairState returns the team's name and its current state of a practice,
+// from the writer's cache or else with one statement that also checks
+// that the team exists; tracker.ErrNotFound if it does not.
+func (db *DB) pairState(ctx context.Context, tx *sql.Tx, key pairKey) (pairState, error) {
+	if db.dialect == SQLite {
+		if s, ok := db.cache.get(key); ok {
+			return s, nil
+		}
+	}
+	var (
+		s            pairState
+		status, note sql.NullString
+	)
+	err := db.queryRow(ctx, tx, `select t.name, s.status, s.note, s.since
+		from teams t left join states s on s.team_id = t.id and s.practice_id = ?
+		where t.id = ? and t.removed_at is null`, key.practice, key.team).
+		Scan(&s.teamName, &status, &note, timeScan{&s.since})
+	if errors.Is(err, sql.ErrNoRows) {
+		return pairState{}, fmt.Errorf("team %d: %w", key.team, tracker.ErrNotFound)
+	}
+	if err != nil {
+		return pairState{}, err
+	}
+	s.found, s.status, s.note = status.Valid, tracker.Status(status.String), note.String
+	return s, nil
 }
 
 const insertEvent = `insert into events

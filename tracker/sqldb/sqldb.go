@@ -74,6 +74,8 @@ type DB struct {
 	// SQLite: counts added by the writes of the batch being committed;
 	// owned by the writer goroutine.
 	pendingCounts map[countKey]int64
+	// SQLite: the states the writer's batches wrote; owned by the writer.
+	cache *stateCache
 
 	// SQLite group commit.
 	batchSize int
@@ -199,6 +201,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string, opts Options) error {
 	db.w, db.r = w, r
 	db.stmts = map[string]*sql.Stmt{}
 	db.pendingCounts = map[countKey]int64{}
+	db.cache = newStateCache()
 	db.jobs = make(chan job)
 	db.closing = make(chan struct{})
 	db.wg.Add(1)

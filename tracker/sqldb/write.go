@@ -22,15 +22,22 @@ type job struct {
 	ctx  context.Context
 	fn   txFunc
 	done chan error // buffered: the writer never blocks on a caller
+	// appendOnly marks a report's append, which keeps the writer's
+	// state cache right; any other write empties it.
+	appendOnly bool
 }
 
 // write runs fn in a transaction and returns once that transaction
 // committed (fn's error otherwise).
 func (db *DB) write(ctx context.Context, fn txFunc) error {
+	return db.submit(ctx, fn, false)
+}
+
+func (db *DB) submit(ctx context.Context, fn txFunc, appendOnly bool) error {
 	if db.dialect == Postgres {
 		return db.writePostgres(ctx, fn)
 	}
-	j := job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	j := job{ctx: ctx, fn: fn, done: make(chan error, 1), appendOnly: appendOnly}
 	select {
 	case db.jobs <- j:
 	case <-db.closing:
@@ -113,6 +120,9 @@ func (db *DB) runBatch(batch []job, isolate bool) ([]error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	db.cache.begin(ctx, tx, batch, isolate)
+	committed := false
+	defer func() { db.cache.end(committed) }()
 	// step runs one statement of the batch's own bookkeeping.
 	step := func(q string) error {
 		if _, err := db.exec(ctx, tx, q); err != nil {
@@ -157,6 +167,7 @@ func (db *DB) runBatch(batch []job, isolate bool) ([]error, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	return errs, nil
 }
 
