@@ -56,6 +56,7 @@ func Run(t *testing.T, o Opener) {
 		{"RemoveWhileAppending", testRemoveWhileAppending},
 		{"ReopenKeepsEverything", testReopen},
 		{"TwoHandlesShareOneDatabase", testTwoHandles},
+		{"TwoHandlesTakeTurnsOnOnePair", testTwoHandlesTakeTurns},
 		{"UnicodeRoundTrip", testUnicode},
 		{"TimesComeBackUTC", testUTC},
 		{"SessionKeyStable", testSessionKey},
@@ -890,6 +891,49 @@ func testReopen(t *testing.T, o Opener) {
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
+	}
+}
+
+// testTwoHandlesTakeTurns has two handles (two processes on one SQLite
+// file, or two replicas) report on the same team and practice in turn:
+// each must build on what the other committed, not on what it saw last.
+func testTwoHandlesTakeTurns(t *testing.T, o Opener) {
+	clock := NewClock(t0)
+	db := o.Fresh(t)
+	a := o.Open(t, db, clock.Now)
+	b := o.Open(t, db, clock.Now)
+	apps := createTeam(t, a, "Apps")
+	at := t0
+	report := func(s tracker.Store, status tracker.Status, note string) {
+		t.Helper()
+		at = at.Add(time.Hour)
+		appendOK(t, s, tracker.Event{TeamID: apps.ID, PracticeID: "retro", Status: status, Note: note, At: at})
+	}
+	report(a, tracker.Trying, "a pilot")
+	report(b, tracker.Adopted, "")     // b changes what a saw
+	report(a, tracker.Adopted, "")     // the same status again: since stays b's
+	report(b, tracker.Adopted, "kept") // a note through b
+	report(a, tracker.Dropped, "")     // a keeps b's note
+	st := states(t, b, apps.ID)
+	if len(st) != 1 || st[0].Status != tracker.Dropped || st[0].Note != "kept" {
+		t.Fatalf("state = %+v, want dropped with note %q", st, "kept")
+	}
+	checkUTC(t, "Since", st[0].Since, t0.Add(5*time.Hour))
+	h, err := a.History(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := h[len(h)-1].Counts
+	if last[tracker.Dropped] != 1 || last[tracker.Adopted] != 0 || last[tracker.Trying] != 0 {
+		t.Errorf("History's last day = %v, want one dropped", last)
+	}
+	// A team removed through one handle cannot report through the other.
+	if err := b.RemoveTeam(t.Context(), "Apps"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Append(t.Context(), tracker.Event{TeamID: apps.ID, PracticeID: "retro", Status: tracker.Adopted})
+	if !errors.Is(err, tracker.ErrNotFound) {
+		t.Errorf("Append for a team removed through the other handle: %v, want ErrNotFound", err)
 	}
 }
 
