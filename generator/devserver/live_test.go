@@ -75,9 +75,14 @@ func TestANewSectionAndATemplateEditAreServed(t *testing.T) {
 	events := devservertest.Subscribe(t, url)
 	s.Write("content/tools/_index.md", "+++\ntitle = \"Tools\"\n+++\nTools.\n")
 	s.Write("content/tools/hammer.md", "+++\ntitle = \"Hammer\"\n+++\nHit it.\n")
+	// The two files land in one rebuild, or in two when the machine is
+	// slow enough to let the watcher's quiet time pass between them.
 	devservertest.Next(t, events, "reload")
 	if got := devservertest.Get(t, url+"/tools/hammer/"); !strings.Contains(got, "Hit it.") {
-		t.Fatalf("new page not served:\n%s", got)
+		devservertest.Next(t, events, "reload")
+		if got := devservertest.Get(t, url+"/tools/hammer/"); !strings.Contains(got, "Hit it.") {
+			t.Fatalf("new page not served:\n%s", got)
+		}
 	}
 	s.Write("layouts/partials/footer.html", "<footer>Custom footer</footer>")
 	devservertest.Next(t, events, "reload")
