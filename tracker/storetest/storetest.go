@@ -898,11 +898,7 @@ func testReopen(t *testing.T, o Opener) {
 // file, or two replicas) report on the same team and practice in turn:
 // each must build on what the other committed, not on what it saw last.
 func testTwoHandlesTakeTurns(t *testing.T, o Opener) {
-	clock := NewClock(t0)
-	db := o.Fresh(t)
-	a := o.Open(t, db, clock.Now)
-	b := o.Open(t, db, clock.Now)
-	apps := createTeam(t, a, "Apps")
+	a, b, apps := twoHandles(t, o)
 	at := t0
 	report := func(s tracker.Store, status tracker.Status, note string) {
 		t.Helper()
@@ -937,12 +933,17 @@ func testTwoHandlesTakeTurns(t *testing.T, o Opener) {
 	}
 }
 
-func testTwoHandles(t *testing.T, o Opener) {
+// twoHandles opens one fresh database twice and creates team Apps
+// through the first handle.
+func twoHandles(t *testing.T, o Opener) (a, b tracker.Store, apps tracker.Team) {
 	clock := NewClock(t0)
 	db := o.Fresh(t)
-	a := o.Open(t, db, clock.Now)
-	b := o.Open(t, db, clock.Now)
-	apps := createTeam(t, a, "Apps")
+	a, b = o.Open(t, db, clock.Now), o.Open(t, db, clock.Now)
+	return a, b, createTeam(t, a, "Apps")
+}
+
+func testTwoHandles(t *testing.T, o Opener) {
+	a, b, apps := twoHandles(t, o)
 	if _, err := b.CreateTeam(t.Context(), "Apps", TokenHash("x")); !errors.Is(err, tracker.ErrConflict) {
 		t.Errorf("second handle created a taken name: %v", err)
 	}
