@@ -20,13 +20,7 @@ import (
 // after edits 1, 250 and 500).
 func BenchmarkBuilderBodyEdit(b *testing.B) {
 	site := generatortest.BenchCorpus(b)
-	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := builder.Build(b.Context(), nil); err != nil {
-		b.Fatal(err)
-	}
+	builder := builtBuilder(b, generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
 	rel, orig, para := generatortest.EditablePage(b, site)
 	tests := []struct {
 		name string
@@ -77,13 +71,7 @@ func BenchmarkBuilderBodyEdit(b *testing.B) {
 // every page uses: every page is rendered again, nothing else is redone.
 func BenchmarkBuilderLayoutEdit(b *testing.B) {
 	site := generatortest.BenchCorpus(b)
-	builder, err := generator.NewBuilder(generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := builder.Build(b.Context(), nil); err != nil {
-		b.Fatal(err)
-	}
+	builder := builtBuilder(b, generator.Options{Source: site, Dest: filepath.Join(b.TempDir(), "public")})
 	footer := filepath.Join(site, "layouts", "partials", "footer.html")
 	if err := os.MkdirAll(filepath.Dir(footer), 0o755); err != nil {
 		b.Fatal(err)

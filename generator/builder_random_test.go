@@ -185,13 +185,7 @@ func TestBuilderMatchesCleanBuildOverRandomEdits(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			s := generatortest.New(t, randomSite)
 			opts := generator.Options{Source: s.Dir, Dest: filepath.Join(t.TempDir(), "served")}
-			b, err := generator.NewBuilder(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.Build(t.Context(), nil); err != nil {
-				t.Fatal(err)
-			}
+			b := builtBuilder(t, opts)
 			e := &randomEditor{tb: t, s: s, rng: rand.New(rand.NewPCG(seed, 0))}
 			incremental, failed := 0, 0
 			for step := range 40 {

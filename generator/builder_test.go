@@ -87,17 +87,25 @@ type liveStep struct {
 	problem     string   // if not "": the build fails with this problem
 }
 
+// builtBuilder returns a Builder for opts that has made its first, full
+// build.
+func builtBuilder(tb testing.TB, opts generator.Options) *generator.Builder {
+	tb.Helper()
+	b, err := generator.NewBuilder(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := b.Build(tb.Context(), nil); err != nil {
+		tb.Fatalf("first build: %v", err)
+	}
+	return b
+}
+
 func TestBuilderOutputEqualsCleanBuildAfterEveryEdit(t *testing.T) {
 	s := generatortest.New(t, liveSite)
 	served := filepath.Join(t.TempDir(), "served")
 	opts := generator.Options{Source: s.Dir, Dest: served, BaseURL: "http://localhost:1313/"}
-	b, err := generator.NewBuilder(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Build(t.Context(), nil); err != nil {
-		t.Fatalf("first build: %v", err)
-	}
+	b := builtBuilder(t, opts)
 	assertSameAsCleanBuild(t, opts)
 
 	steps := []liveStep{
@@ -305,13 +313,7 @@ func TestBuilderKeepsOutputWhileABuildHasProblems(t *testing.T) {
 	s := generatortest.New(t, liveSite)
 	served := filepath.Join(t.TempDir(), "served")
 	opts := generator.Options{Source: s.Dir, Dest: served}
-	b, err := generator.NewBuilder(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Build(t.Context(), nil); err != nil {
-		t.Fatal(err)
-	}
+	b := builtBuilder(t, opts)
 	before := readTree(t, served)
 	appendTo(s, "content/guides/alpha.md", "\nA [broken](missing.md) link.\n")
 	if _, err := b.Build(t.Context(), []string{"content/guides/alpha.md"}); err == nil {
@@ -446,13 +448,7 @@ func TestBuilderRendersListsAgainWhenALayoutShowsOtherPagesBodies(t *testing.T) 
 			s := generatortest.New(t, liveSite)
 			s.Write("layouts/section.html", tt.layout)
 			opts := generator.Options{Source: s.Dir, Dest: filepath.Join(t.TempDir(), "served")}
-			b, err := generator.NewBuilder(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.Build(t.Context(), nil); err != nil {
-				t.Fatal(err)
-			}
+			b := builtBuilder(t, opts)
 			appendTo(s, "content/guides/alpha.md", "\n## Later\n\nA new paragraph with words.\n")
 			upd, err := b.Build(t.Context(), []string{"content/guides/alpha.md"})
 			if err != nil {
@@ -538,13 +534,7 @@ func TestBuilderStoppedByItsContextKeepsOutputAndChanges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := generatortest.New(t, liveSite)
 			opts := generator.Options{Source: s.Dir, Dest: filepath.Join(t.TempDir(), "served")}
-			b, err := generator.NewBuilder(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.Build(t.Context(), nil); err != nil {
-				t.Fatal(err)
-			}
+			b := builtBuilder(t, opts)
 			before := readTree(t, opts.Dest)
 			tt.edit(s)
 			ctx, cancel := context.WithCancel(t.Context())
