@@ -101,8 +101,18 @@ func withLimits(l web.Limits) envOption   { return func(c *web.Config) { c.Limit
 
 func newEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Helper()
+	return newEnvOn(tb, "", opts...)
+}
+
+// newEnvOn is newEnv on the store at dsn; "" is a SQLite file in the
+// env's temporary directory.
+func newEnvOn(tb testing.TB, dsn string, opts ...envOption) *env {
+	tb.Helper()
 	dir := tb.TempDir()
-	e := &env{tb: tb, dir: dir, dbPath: filepath.Join(dir, "tracker.db"),
+	if dsn == "" {
+		dsn = filepath.Join(dir, "tracker.db")
+	}
+	e := &env{tb: tb, dir: dir, dbPath: dsn,
 		catPath: filepath.Join(dir, "catalog.json"), tokens: map[string]string{},
 		clock: &clock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}}
 	if err := catalog.Write(e.catPath, testCatalog()); err != nil {

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -28,16 +27,7 @@ import (
 // SQLite file; it skips loudly without PLAYBOOK_TEST_POSTGRES.
 func newPostgresEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Helper()
-	dir := tb.TempDir()
-	e := &env{tb: tb, dir: dir, dbPath: storetest.PostgresDSN(tb),
-		catPath: filepath.Join(dir, "catalog.json"), tokens: map[string]string{},
-		clock: &clock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}}
-	if err := catalog.Write(e.catPath, testCatalog()); err != nil {
-		tb.Fatal(err)
-	}
-	e.db = e.openDB()
-	e.srv, e.h = e.serve(e.db, opts...)
-	return e
+	return newEnvOn(tb, storetest.PostgresDSN(tb), opts...)
 }
 
 // replica is a second `playbook track` process on the same database: its
