@@ -104,6 +104,18 @@ func TestMigrationsPairedPerDialect(t *testing.T) {
 	}
 }
 
+// eachDialect runs f on a fresh database of each dialect: SQLite, and
+// PostgreSQL when PLAYBOOK_TEST_POSTGRES names a server.
+func eachDialect(t *testing.T, f func(t *testing.T, dsn string)) {
+	fresh := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
+	if os.Getenv(postgresEnv) != "" {
+		fresh[sqldb.Postgres] = freshSchema
+	}
+	for dialect, fresh := range fresh {
+		t.Run(dialect, func(t *testing.T) { f(t, fresh(t)) })
+	}
+}
+
 func TestMigrationsRecordedOnce(t *testing.T) {
 	ms, err := sqldb.Migrations(sqldb.SQLite)
 	if err != nil {
@@ -113,26 +125,19 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	for _, m := range ms {
 		want = append(want, m.Version)
 	}
-	dsns := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
-	if os.Getenv(postgresEnv) != "" {
-		dsns[sqldb.Postgres] = freshSchema
-	}
-	for dialect, fresh := range dsns {
-		t.Run(dialect, func(t *testing.T) {
-			dsn := fresh(t)
-			for range 3 {
-				db := openDB(t, dsn, nil)
-				got, err := db.AppliedMigrations(t.Context())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(got, want) {
-					t.Errorf("applied = %v, want %v", got, want)
-				}
-				db.Close()
+	eachDialect(t, func(t *testing.T, dsn string) {
+		for range 3 {
+			db := openDB(t, dsn, nil)
+			got, err := db.AppliedMigrations(t.Context())
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			if !slices.Equal(got, want) {
+				t.Errorf("applied = %v, want %v", got, want)
+			}
+			db.Close()
+		}
+	})
 }
 
 func TestBackupIsAConsistentCopy(t *testing.T) {
@@ -238,39 +243,32 @@ func TestCanceledContextDoesNotRecord(t *testing.T) {
 }
 
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
-	dsns := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
-	if os.Getenv(postgresEnv) != "" {
-		dsns[sqldb.Postgres] = freshSchema
-	}
-	for dialect, fresh := range dsns {
-		t.Run(dialect, func(t *testing.T) {
-			dsn := fresh(t)
-			dbs := make([]*sqldb.DB, 4)
-			errs := make([]error, len(dbs))
-			var wg sync.WaitGroup
-			for i := range dbs {
-				wg.Go(func() { dbs[i], errs[i] = sqldb.Open(t.Context(), dsn, sqldb.Options{}) })
-			}
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Fatalf("Open %d: %v", i, err)
-				}
-				defer dbs[i].Close()
-			}
-			got, err := dbs[0].AppliedMigrations(t.Context())
+	eachDialect(t, func(t *testing.T, dsn string) {
+		dbs := make([]*sqldb.DB, 4)
+		errs := make([]error, len(dbs))
+		var wg sync.WaitGroup
+		for i := range dbs {
+			wg.Go(func() { dbs[i], errs[i] = sqldb.Open(t.Context(), dsn, sqldb.Options{}) })
+		}
+		wg.Wait()
+		for i, err := range errs {
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("Open %d: %v", i, err)
 			}
-			if len(got) == 0 || got[0] != 1 {
-				t.Errorf("applied migrations = %v", got)
-			}
-			if _, err := dbs[1].CreateTeam(t.Context(), "Apps", storetest.TokenHash("a")); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dbs[2].TeamByName(t.Context(), "Apps"); err != nil {
-				t.Errorf("other handle does not see the team: %v", err)
-			}
-		})
-	}
+			defer dbs[i].Close()
+		}
+		got, err := dbs[0].AppliedMigrations(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || got[0] != 1 {
+			t.Errorf("applied migrations = %v", got)
+		}
+		if _, err := dbs[1].CreateTeam(t.Context(), "Apps", storetest.TokenHash("a")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dbs[2].TeamByName(t.Context(), "Apps"); err != nil {
+			t.Errorf("other handle does not see the team: %v", err)
+		}
+	})
 }
