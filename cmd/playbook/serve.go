@@ -118,12 +118,21 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	stopWatch()
 	watching.Wait()
 	site.Close() // end the event streams, which would hold Shutdown
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shut down: %w", err)
+	if err := shutdown(ctx, srv); err != nil {
+		return err
 	}
 	m.Logger.Info("stopped serving")
+	return nil
+}
+
+// shutdown stops srv gracefully once ctx is done: requests in flight get
+// up to 10 seconds to finish.
+func shutdown(ctx context.Context, srv *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
 	return nil
 }
 

@@ -122,10 +122,8 @@ func (m *Main) runTrack(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shut down: %w", err)
+	if err := shutdown(ctx, srv); err != nil {
+		return err
 	}
 	m.Logger.Info("tracker stopped")
 	return nil
