@@ -4,11 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/playbook-dev/playbook/tracker"
 	"github.com/playbook-dev/playbook/tracker/storetest"
@@ -46,49 +42,12 @@ func benchAppend(b *testing.B, fresh func(testing.TB) string, clients int) {
 		}
 		teams[i] = team
 	}
-	var (
-		next      atomic.Int64
-		wg        sync.WaitGroup
-		latencies = make([][]time.Duration, clients)
-		errs      = make([]error, clients)
-	)
-	b.ResetTimer()
-	start := time.Now()
-	for c := range clients {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				t := time.Now()
-				_, err := db.Append(b.Context(), tracker.Event{TeamID: teams[c].ID,
-					PracticeID: fmt.Sprintf("practice-%d", i%5), Status: tracker.Statuses[i%4],
-					Note: "benchmark", IdempotencyKey: fmt.Sprintf("%d-%d", c, i)})
-				if err != nil {
-					errs[c] = err
-					return
-				}
-				latencies[c] = append(latencies[c], time.Since(t))
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	for _, err := range errs {
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	all := slices.Concat(latencies...)
-	slices.Sort(all)
-	ms := func(q float64) float64 {
-		return float64(all[int(q*float64(len(all)-1))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "reports/s")
-	b.ReportMetric(ms(0.50), "p50-ms")
-	b.ReportMetric(ms(0.99), "p99-ms")
+	storetest.Clients(b, clients, func(c int, i int64) error {
+		_, err := db.Append(b.Context(), tracker.Event{TeamID: teams[c].ID,
+			PracticeID: fmt.Sprintf("practice-%d", i%5), Status: tracker.Statuses[i%4],
+			Note: "benchmark", IdempotencyKey: fmt.Sprintf("%d-%d", c, i)})
+		return err
+	})
 }
 
 // BenchmarkFsync is the baseline for BenchmarkAppend: how many times per

@@ -11,16 +11,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/playbook-dev/playbook/generator/catalog"
 	"github.com/playbook-dev/playbook/tracker"
+	"github.com/playbook-dev/playbook/tracker/storetest"
 	"github.com/playbook-dev/playbook/tracker/web"
 )
 
@@ -60,54 +58,18 @@ func benchReport(b *testing.B, clients int) {
 	}
 	practices := []string{"debrief", "huddle", "one-to-one"}
 
-	// b.Loop cannot be shared by goroutines: the clients split b.N.
-	var next atomic.Int64
-	lat := make([][]time.Duration, clients)
-	errs := make(chan error, clients)
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for c := range clients {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				form := url.Values{"practice": {practices[i%3]}, "status": {string(tracker.Statuses[i%4])},
-					"note": {"bench"}, "key": {"bench-" + strconv.FormatInt(i, 10)}, "return": {"/practices/x/"}}
-				t0 := time.Now()
-				status, err := conns[c].post("/track/report", form.Encode())
-				if err != nil {
-					errs <- err
-					return
-				}
-				lat[c] = append(lat[c], time.Since(t0))
-				if status != http.StatusSeeOther {
-					errs <- fmt.Errorf("status %d", status)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	storetest.Clients(b, clients, func(c int, i int64) error {
+		form := url.Values{"practice": {practices[i%3]}, "status": {string(tracker.Statuses[i%4])},
+			"note": {"bench"}, "key": {"bench-" + strconv.FormatInt(i, 10)}, "return": {"/practices/x/"}}
+		status, err := conns[c].post("/track/report", form.Encode())
+		if err == nil && status != http.StatusSeeOther {
+			err = fmt.Errorf("status %d", status)
+		}
+		return err
+	})
 	if got := len(e.events(tracker.EventFilter{})); got != b.N {
 		b.Fatalf("%d events stored for %d reports", got, b.N)
 	}
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "reports/s")
-	b.ReportMetric(ms(all[len(all)/2]), "p50-ms")
-	b.ReportMetric(ms(all[min(len(all)-1, len(all)*99/100)]), "p99-ms")
 }
 
 // reportClient is one browser's keep-alive connection, posting forms the
@@ -147,8 +109,6 @@ func (c *reportClient) post(path, body string) (int, error) {
 	}
 	return resp.StatusCode, err
 }
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkPages reads the tracker's pages at 500 teams x 200 practices
 // with 20 events for each pair (2,000,000 events), seeded in bulk once:
