@@ -49,10 +49,8 @@ func (db *DB) Marks(ctx context.Context) ([]tracker.Mark, error) {
 // knownStatus returns the constant equal to s, so that 100,000 marks share
 // four strings instead of keeping one each; s itself if it is none of them.
 func knownStatus(s string) tracker.Status {
-	for _, st := range tracker.Statuses {
-		if string(st) == s {
-			return st
-		}
+	if st, err := tracker.ParseStatus(s); err == nil {
+		return st
 	}
 	return tracker.Status(s)
 }

@@ -393,11 +393,15 @@ func parseSQLiteTime(v string) (time.Time, bool) {
 	}
 	year, month, dd := digits(v[0:4]), digits(v[5:7]), digits(v[8:10])
 	hh, mm, ss, us := digits(v[11:13]), digits(v[14:16]), digits(v[17:19]), digits(v[20:26])
-	if year < 0 || month < 1 || month > 12 || dd < 1 || dd > daysIn(month, year) ||
-		hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 || us < 0 {
+	if year < 0 || month < 1 || month > 12 || dd < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+		ss < 0 || ss > 59 || us < 0 {
 		return time.Time{}, false
 	}
-	return time.Date(year, time.Month(month), dd, hh, mm, ss, us*1000, time.UTC), true
+	t := time.Date(year, time.Month(month), dd, hh, mm, ss, us*1000, time.UTC)
+	if t.Day() != dd { // time.Date moved a day past the month's end (Feb 30)
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // digits is the value of the decimal digits s, or -1 if s holds anything
@@ -412,18 +416,4 @@ func digits(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
-}
-
-// daysIn is the number of days in month (1-12) of year, Gregorian.
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
