@@ -174,10 +174,8 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 // from the writer's cache or else with one statement that also checks
 // that the team exists; tracker.ErrNotFound if it does not.
 func (db *DB) pairState(ctx context.Context, tx *sql.Tx, key pairKey) (pairState, error) {
-	if db.dialect == SQLite {
-		if s, ok := db.cache.get(key); ok {
-			return s, nil
-		}
+	if s, ok := db.cache.get(key); ok {
+		return s, nil
 	}
 	var (
 		s            pairState

@@ -66,8 +66,9 @@ func (c *stateCache) begin(ctx context.Context, tx *sql.Tx, batch []job, isolate
 	c.on = true
 }
 
+// get and put do nothing on a nil cache (PostgreSQL has none).
 func (c *stateCache) get(k pairKey) (pairState, bool) {
-	if !c.on {
+	if c == nil || !c.on {
 		return pairState{}, false
 	}
 	if s, ok := c.batch[k]; ok {
@@ -78,7 +79,7 @@ func (c *stateCache) get(k pairKey) (pairState, bool) {
 }
 
 func (c *stateCache) put(k pairKey, s pairState) {
-	if c != nil && c.on { // nil on PostgreSQL
+	if c != nil && c.on {
 		c.batch[k] = s
 	}
 }
