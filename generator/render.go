@@ -141,11 +141,16 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
 		ExtractLists: p.Kind == KindQuestions,
 	}
-	var words []int32
+	var ix *wordIndexer
 	if index != nil {
-		opts.Text = func(text []byte) { words = index.index(text) }
+		ix = index.indexer()
+		opts.Words = ix.add
 	}
 	res, err := conv.Convert(p.body, opts)
+	var words []int32
+	if ix != nil {
+		words = index.done(ix)
+	}
 	if err != nil {
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
 		return false

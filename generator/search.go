@@ -240,11 +240,19 @@ func newWordSet() *wordSet {
 	return s
 }
 
-// index returns the ids of a page text's index words, in order of first
-// use.
-func (s *wordSet) index(text []byte) []int32 {
+// indexer returns an indexer for one page: hand its add to the page's
+// conversion as markdown.ConvertOptions.Words, then call done.
+func (s *wordSet) indexer() *wordIndexer {
 	ix := s.indexers.Get().(*wordIndexer)
-	ids := ix.index(text)
+	ix.page++
+	ix.ids = ix.ids[:0]
+	return ix
+}
+
+// done returns the ids of the page's distinct index words, in order of
+// first use, and lets the indexer go.
+func (s *wordSet) done(ix *wordIndexer) []int32 {
+	ids := slices.Clone(ix.ids)
 	s.indexers.Put(ix)
 	return ids
 }
@@ -280,10 +288,10 @@ func (s *wordSet) strings(ids []int32) []string {
 	return out
 }
 
-// wordIndexer splits one page's text at a time into index words and
-// numbers them. It remembers the ids of the words it has met, so that most
-// words are numbered without taking the set's lock, and it keeps a page's
-// distinct words with a stamp per id instead of a map of the page's words.
+// wordIndexer numbers one page's words at a time. It remembers the ids of
+// the words it has met, so that most words are numbered without taking the
+// set's lock, and it keeps a page's distinct words with a stamp per id
+// instead of a map of the page's words.
 type wordIndexer struct {
 	set   *wordSet
 	known map[string]int32 // words this indexer has met → ids in set; -1 for stop words
@@ -293,48 +301,16 @@ type wordIndexer struct {
 	ids   []int32
 }
 
-// index returns the ids of the distinct words of text worth indexing, in
-// order of first use. Words are runs of letters and digits, as the
-// theme's script splits a query, in lower case; stop words and single
-// characters are left out.
-func (ix *wordIndexer) index(text []byte) []int32 {
-	ix.page++
-	ix.ids = ix.ids[:0]
-	start, upper := -1, false
-	for i := 0; i < len(text); {
-		c := text[i]
-		size, word := 1, false
-		switch {
-		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			word = true
-		case 'A' <= c && c <= 'Z':
-			word, upper = true, true
-		case c >= utf8.RuneSelf:
-			var r rune
-			r, size = utf8.DecodeRune(text[i:])
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				word, upper = true, true // let ToLower decide
-			}
+// add takes one run of letters and digits of the page. Index words are
+// such runs in lower case, as the theme's script splits a query; stop
+// words and single characters are left out.
+func (ix *wordIndexer) add(w []byte) {
+	for _, c := range w {
+		if 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
+			ix.lower = appendLower(ix.lower[:0], w)
+			w = ix.lower
+			break
 		}
-		if word && start < 0 {
-			start = i
-		} else if !word && start >= 0 {
-			ix.add(text[start:i], upper)
-			start, upper = -1, false
-		}
-		i += size
-	}
-	if start >= 0 {
-		ix.add(text[start:], upper)
-	}
-	return slices.Clone(ix.ids)
-}
-
-// add takes one word of the page; upper says it may need lower-casing.
-func (ix *wordIndexer) add(w []byte, upper bool) {
-	if upper {
-		ix.lower = appendLower(ix.lower[:0], w)
-		w = ix.lower
 	}
 	if len(w) < 2 {
 		return

@@ -126,11 +126,11 @@ type ConvertOptions struct {
 	// ExtractLists (with Split) moves the items of top-level lists into
 	// Items, leaving the lists out of Blocks.
 	ExtractLists bool
-	// Text, if not nil, is handed the body's plain text, for search
-	// indexes: blocks are separated by spaces, and spacing is otherwise as
-	// written. The slice is reused once Text returns, so that no page's
-	// text outlives its conversion.
-	Text func(text []byte)
+	// Words, if not nil, is called with each word of the body's plain
+	// text in order, for search indexes: the runs of letters and digits
+	// (see EachWord), found in the pass that counts Result.Words. The
+	// slice is only valid during the call.
+	Words func(word []byte)
 }
 
 // Convert converts one markdown body.
@@ -189,10 +189,7 @@ func (c *Converter) Convert(src []byte, opts ConvertOptions) (*Result, error) {
 		}
 		return ast.WalkContinue, nil
 	})
-	res.Words = countWords(plain.Bytes())
-	if opts.Text != nil {
-		opts.Text(plain.Bytes())
-	}
+	res.Words = EachWord(plain.Bytes(), opts.Words)
 
 	r := c.md.Renderer()
 	var buf bytes.Buffer
@@ -311,32 +308,47 @@ func plainText(n ast.Node, src []byte) string {
 	return b.String()
 }
 
-// countWords counts runs of letters and digits; an apostrophe inside a
-// word does not split it. ASCII, nearly all of most bodies, is looked up
-// in a table.
-func countWords(s []byte) int {
-	n, in := 0, false
+// EachWord calls fn, unless it is nil, with each run of letters and
+// digits of s in order, and returns the number of words: runs of letters
+// and digits that an apostrophe (straight or curly) inside does not
+// split, so that "don't" is one word and two runs. ASCII, nearly all of
+// most bodies, is looked up in a table.
+func EachWord(s []byte, fn func(word []byte)) int {
+	n, in := 0, false // words counted; inside one
+	start := -1       // start of the current run, or -1
 	for i := 0; i < len(s); {
 		c := s[i]
-		var word bool
+		size := 1
+		var word, apostrophe bool
 		if c < utf8.RuneSelf {
-			i++
-			word = asciiWord[c]
-			if !word && c == '\'' {
-				continue
-			}
+			word, apostrophe = asciiWord[c], c == '\''
 		} else {
-			r, size := utf8.DecodeRune(s[i:])
-			i += size
-			word = unicode.IsLetter(r) || unicode.IsDigit(r)
-			if !word && r == '’' {
-				continue
+			var r rune
+			r, size = utf8.DecodeRune(s[i:])
+			word, apostrophe = unicode.IsLetter(r) || unicode.IsDigit(r), r == '’'
+		}
+		switch {
+		case word:
+			if start < 0 {
+				start = i
 			}
+			if !in {
+				n++
+				in = true
+			}
+		case start >= 0:
+			if fn != nil {
+				fn(s[start:i])
+			}
+			start = -1
+			fallthrough
+		default:
+			in = in && apostrophe
 		}
-		if word && !in {
-			n++
-		}
-		in = word
+		i += size
+	}
+	if start >= 0 && fn != nil {
+		fn(s[start:])
 	}
 	return n
 }

@@ -109,9 +109,9 @@ func TestConvertResolvesLinksWithPositions(t *testing.T) {
 
 func TestConvertStructure(t *testing.T) {
 	src := "Lead paragraph with *emphasis*\nover two lines.\n\n1. First question?\n2. Second **question**?\n\n## You answer\n\nSay this.\n\n## Why it works\n\nBecause.\n"
-	var text string
+	var words []string
 	res, err := markdown.New(markdown.Defaults()).Convert([]byte(src), markdown.ConvertOptions{Split: true, ExtractLists: true,
-		Text: func(b []byte) { text = string(b) }})
+		Words: func(w []byte) { words = append(words, string(w)) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestConvertStructure(t *testing.T) {
 	if len(res.Headings) != 2 || res.Headings[0].Text != "You answer" {
 		t.Errorf("headings = %+v", res.Headings)
 	}
-	if res.Words != 19 {
-		t.Errorf("words = %d, want 19 (%q)", res.Words, text)
+	if res.Words != 19 || len(words) != 19 || words[0] != "Lead" || words[18] != "Because" {
+		t.Errorf("words = %d, want 19: %q", res.Words, words)
 	}
 }
