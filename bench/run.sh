@@ -143,6 +143,36 @@ run_build() {
 
 run_check() { measure playbook-check "$PAGES" "$PLAYBOOK" check -s "$1"; }
 
+# run_bare builds the corpus with a bare theme (see bare_site): what the
+# build costs beyond the floor when templates cost next to nothing.
+run_bare() {
+	measure playbook-build-bare "$PAGES" "$PLAYBOOK" build -q -s "$(bare_site "$1")" -d "$2"
+}
+
+# bare_site SITE prints the path of SITE with a layouts/ that replaces
+# the default theme by a page as bare as the floor's: the title and the
+# body, on every kind of page (no navigation, lists or forms). Everything
+# else is as in playbook-build: front matter, link and anchor checks,
+# taxonomies, search index, sitemap, RSS, catalog. The copy is made of
+# hard links, once.
+bare_site() {
+	local bare=$1-bare layout
+	if [[ ! -d $bare ]]; then
+		cp -al "$1" "$bare"
+		mkdir -p "$bare/layouts"
+		cat >"$bare/layouts/baseof.html" <<-'EOF'
+			<!doctype html>
+			<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+			<body><main>{{block "main" .}}{{end}}</main></body></html>
+		EOF
+		for layout in home section taxonomy term page practice questions script; do
+			echo '{{define "main"}}<h1>{{.Title}}</h1>{{.Content}}{{end}}' >"$bare/layouts/$layout.html"
+		done
+		echo '<!doctype html><title>Page not found</title>' >"$bare/layouts/404.html"
+	fi
+	echo "$bare"
+}
+
 run_hugo() {
 	measure hugo "$PAGES" hugo --quiet --noBuildLock -s "$1" -d "$2" \
 		--config "$WORK/hugo/hugo.toml" --themesDir "$WORK/hugo/themes" --theme bench \
@@ -213,7 +243,7 @@ section_sites() {
 	fi
 	(cd "$ROOT" && "$GO" build -o "$WORK/floor" ./bench/floor)
 
-	local tools=(floor build)
+	local tools=(floor build bare)
 	if "$PLAYBOOK" check --help >/dev/null 2>&1; then
 		tools+=(check)
 	else
