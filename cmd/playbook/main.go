@@ -84,8 +84,8 @@ var errProblems = errors.New("problems found")
 // Run runs the command line args and returns the process exit code:
 // 0 on success, 1 on failure, 2 on a usage error.
 func (m *Main) Run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
+	if len(args) == 0 || isHelp(args[0]) {
+		if len(args) > 1 && !isHelp(args[1]) {
 			return m.Run(ctx, []string{args[1], "--help"})
 		}
 		m.usage(m.Stdout)
@@ -116,6 +116,9 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	m.usage(m.Stderr)
 	return 2
 }
+
+// isHelp reports whether a first argument asks for help.
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
 
 func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, "Playbook turns a folder of markdown coaching playbooks into a static site,")
