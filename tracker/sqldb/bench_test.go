@@ -20,7 +20,7 @@ func BenchmarkAppend(b *testing.B) {
 		fresh func(testing.TB) string
 	}{
 		{"sqlite", freshSQLite},
-		{"postgres", freshSchema},
+		{"postgres", storetest.PostgresDSN},
 	}
 	for _, st := range stores {
 		for _, clients := range []int{1, 16, 64} {

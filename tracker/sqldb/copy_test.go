@@ -54,8 +54,8 @@ func TestCopy(t *testing.T) {
 		from, to func(testing.TB) string
 	}{
 		{"sqlite to sqlite", freshSQLite, freshSQLite},
-		{"sqlite to postgres", freshSQLite, freshSchema},
-		{"postgres to sqlite", freshSchema, freshSQLite},
+		{"sqlite to postgres", freshSQLite, storetest.PostgresDSN},
+		{"postgres to sqlite", storetest.PostgresDSN, freshSQLite},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

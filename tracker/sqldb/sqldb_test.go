@@ -17,14 +17,6 @@ import (
 	"github.com/playbook-dev/playbook/tracker/storetest"
 )
 
-const postgresEnv = storetest.PostgresEnv
-
-// freshSchema is a DSN for one test on an empty PostgreSQL schema.
-func freshSchema(tb testing.TB) string {
-	tb.Helper()
-	return storetest.PostgresDSN(tb)
-}
-
 func freshSQLite(tb testing.TB) string {
 	tb.Helper()
 	return filepath.Join(tb.TempDir(), "tracker.db")
@@ -58,7 +50,7 @@ func TestSQLiteConformance(t *testing.T) {
 }
 
 func TestPostgresConformance(t *testing.T) {
-	storetest.Run(t, opener(freshSchema))
+	storetest.Run(t, opener(storetest.PostgresDSN))
 }
 
 func TestDialectFromDSN(t *testing.T) {
@@ -70,8 +62,8 @@ func TestDialectFromDSN(t *testing.T) {
 		{"sqlite prefix", "sqlite:" + filepath.Join(dir, "b.db"), sqldb.SQLite},
 		{"file prefix", "file:" + filepath.Join(dir, "c.db"), sqldb.SQLite},
 	}
-	if os.Getenv(postgresEnv) != "" {
-		tests = append(tests, struct{ name, dsn, want string }{"postgres url", freshSchema(t), sqldb.Postgres})
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		tests = append(tests, struct{ name, dsn, want string }{"postgres url", storetest.PostgresDSN(t), sqldb.Postgres})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +100,8 @@ func TestMigrationsPairedPerDialect(t *testing.T) {
 // PostgreSQL when PLAYBOOK_TEST_POSTGRES names a server.
 func eachDialect(t *testing.T, f func(t *testing.T, dsn string)) {
 	fresh := map[string]func(testing.TB) string{sqldb.SQLite: freshSQLite}
-	if os.Getenv(postgresEnv) != "" {
-		fresh[sqldb.Postgres] = freshSchema
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		fresh[sqldb.Postgres] = storetest.PostgresDSN
 	}
 	for dialect, fresh := range fresh {
 		t.Run(dialect, func(t *testing.T) { f(t, fresh(t)) })
@@ -198,7 +190,7 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 }
 
 func TestPostgresBackupPointsToPgDump(t *testing.T) {
-	db := openDB(t, freshSchema(t), nil)
+	db := openDB(t, storetest.PostgresDSN(t), nil)
 	err := db.Backup(t.Context(), filepath.Join(t.TempDir(), "x"))
 	if err == nil || !strings.Contains(err.Error(), "pg_dump") {
 		t.Errorf("Backup on postgres: err = %v, want a pointer to pg_dump", err)
