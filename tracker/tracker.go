@@ -45,6 +45,9 @@ var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("already exists")
 	ErrDuplicate = errors.New("duplicate report")
+	// ErrUnknownTeam is Append's error for a team that does not exist or
+	// was removed; it is also an ErrNotFound.
+	ErrUnknownTeam = fmt.Errorf("unknown or removed team: %w", ErrNotFound)
 )
 
 // Team is a group that reports adoption together. Its join token is never
@@ -155,8 +158,10 @@ type Store interface {
 	// stored in UTC at microsecond precision and the returned event
 	// carries the stored values (ID, TeamName, At). A Reconfirm report
 	// records the current status whatever Status says, and fails with
-	// ErrNotFound when the practice has no current state; so does a
-	// report for an unknown or removed team.
+	// ErrNotFound when the practice has no current state. A report for an
+	// unknown or removed team fails with ErrUnknownTeam, unless its
+	// IdempotencyKey was recorded before: a retry of a report is a
+	// duplicate even once its team is gone.
 	Append(ctx context.Context, e Event) (Event, error)
 	// States returns the current states matching f, ordered by team name
 	// then practice id.

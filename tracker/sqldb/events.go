@@ -24,7 +24,9 @@ const countShards = 16
 // counts in one transaction, and returns once that transaction committed.
 // A zero At is the clock's now. A reconfirm report keeps the current status
 // (tracker.ErrNotFound when there is none). A report whose IdempotencyKey
-// was recorded before returns the first event and tracker.ErrDuplicate.
+// was recorded before returns the first event and tracker.ErrDuplicate,
+// even if its team was removed since; other reports of an unknown or
+// removed team fail with tracker.ErrUnknownTeam.
 // Reports apply to the current state in the order they are appended,
 // whatever their At.
 func (db *DB) Append(ctx context.Context, e tracker.Event) (tracker.Event, error) {
@@ -88,9 +90,9 @@ func scanEvent(s rowScanner) (tracker.Event, error) {
 }
 
 // appendTx records e in tx. A repeated idempotency key is found by the
-// insert itself (one statement fewer for every report that is not a
-// repeat); the writes made before it are then undone with the rest of
-// the failed write.
+// insert itself, which then writes nothing (one statement fewer for every
+// report that is not a repeat). Every error before that insert comes
+// before any write, too.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
 	if db.dialect == Postgres {
 		// Lock the team's row: appends of one team run one after the
@@ -101,7 +103,7 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		err := db.queryRow(ctx, tx, `select id from teams
 			where id = ? and removed_at is null for update`, e.TeamID).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrNotFound)
+			return db.unknownTeam(ctx, tx, e)
 		}
 		if err != nil {
 			return tracker.Event{}, err
@@ -109,6 +111,9 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 	}
 	key := pairKey{e.TeamID, e.PracticeID}
 	cur, err := db.pairState(ctx, tx, key)
+	if errors.Is(err, tracker.ErrUnknownTeam) {
+		return db.unknownTeam(ctx, tx, e)
+	}
 	if err != nil {
 		return tracker.Event{}, err
 	}
@@ -170,9 +175,26 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracke
 		[]statusDelta{{cur.status, -1}, {e.Status, 1}})
 }
 
+// unknownTeam answers a report whose team is unknown or removed:
+// tracker.ErrUnknownTeam, or the first event and tracker.ErrDuplicate when
+// its key was recorded before the team went, so that a retry of an
+// acknowledged report learns that it was recorded.
+func (db *DB) unknownTeam(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
+	if e.IdempotencyKey != "" {
+		first, err := scanEvent(db.queryRow(ctx, tx, eventByKey, e.IdempotencyKey))
+		if err == nil {
+			return first, tracker.ErrDuplicate
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return tracker.Event{}, err
+		}
+	}
+	return tracker.Event{}, fmt.Errorf("team %d: %w", e.TeamID, tracker.ErrUnknownTeam)
+}
+
 // pairState returns the team's name and its current state of a practice,
 // from the writer's cache or else with one statement that also checks
-// that the team exists; tracker.ErrNotFound if it does not.
+// that the team exists; tracker.ErrUnknownTeam if it does not.
 func (db *DB) pairState(ctx context.Context, tx *sql.Tx, key pairKey) (pairState, error) {
 	if s, ok := db.cache.get(key); ok {
 		return s, nil
@@ -186,7 +208,7 @@ func (db *DB) pairState(ctx context.Context, tx *sql.Tx, key pairKey) (pairState
 		where t.id = ? and t.removed_at is null`, key.practice, key.team).
 		Scan(&s.teamName, &status, &note, timeScan{&s.since})
 	if errors.Is(err, sql.ErrNoRows) {
-		return pairState{}, fmt.Errorf("team %d: %w", key.team, tracker.ErrNotFound)
+		return pairState{}, fmt.Errorf("team %d: %w", key.team, tracker.ErrUnknownTeam)
 	}
 	if err != nil {
 		return pairState{}, err

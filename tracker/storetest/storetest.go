@@ -706,8 +706,12 @@ func testRemovedTeam(t *testing.T, o Opener) {
 		t.Errorf("states = %+v, want Apps' only", got)
 	}
 	if _, err := s.Append(t.Context(), tracker.Event{TeamID: data.ID, PracticeID: "retro",
-		Status: tracker.Dropped}); !errors.Is(err, tracker.ErrNotFound) {
-		t.Errorf("Append for a removed team: err = %v, want ErrNotFound", err)
+		Status: tracker.Dropped}); !errors.Is(err, tracker.ErrUnknownTeam) || !errors.Is(err, tracker.ErrNotFound) {
+		t.Errorf("Append for a removed team: err = %v, want ErrUnknownTeam (an ErrNotFound)", err)
+	}
+	if _, err := s.Append(t.Context(), tracker.Event{TeamID: 1 << 40, PracticeID: "retro",
+		Status: tracker.Trying}); !errors.Is(err, tracker.ErrUnknownTeam) {
+		t.Errorf("Append for a team that never was: err = %v, want ErrUnknownTeam", err)
 	}
 	want := map[string]map[tracker.Status]int{
 		"2026-03-01": {tracker.Adopted: 2, tracker.Trying: 1},
@@ -715,6 +719,25 @@ func testRemovedTeam(t *testing.T, o Opener) {
 	}
 	if got := dayCounts(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("History = %v\nwant      %v", got, want)
+	}
+	// A retry of a report recorded before the team went is a duplicate,
+	// not a report of an unknown team: the client learns it was recorded.
+	first, err := s.Append(t.Context(), tracker.Event{TeamID: apps.ID, PracticeID: "standup",
+		Status: tracker.Trying, IdempotencyKey: "apps-standup-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveTeam(t.Context(), "Apps"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Append(t.Context(), tracker.Event{TeamID: apps.ID, PracticeID: "standup",
+		Status: tracker.Trying, IdempotencyKey: "apps-standup-1"})
+	if !errors.Is(err, tracker.ErrDuplicate) || again.ID != first.ID {
+		t.Errorf("retry after the team's removal = %+v, %v; want event %d and ErrDuplicate", again, err, first.ID)
+	}
+	if _, err := s.Append(t.Context(), tracker.Event{TeamID: apps.ID, PracticeID: "standup",
+		Status: tracker.Adopted, IdempotencyKey: "apps-standup-2"}); !errors.Is(err, tracker.ErrUnknownTeam) {
+		t.Errorf("new report after the team's removal: err = %v, want ErrUnknownTeam", err)
 	}
 }
 
@@ -928,8 +951,8 @@ func testTwoHandlesTakeTurns(t *testing.T, o Opener) {
 		t.Fatal(err)
 	}
 	_, err = a.Append(t.Context(), tracker.Event{TeamID: apps.ID, PracticeID: "retro", Status: tracker.Adopted})
-	if !errors.Is(err, tracker.ErrNotFound) {
-		t.Errorf("Append for a team removed through the other handle: %v, want ErrNotFound", err)
+	if !errors.Is(err, tracker.ErrUnknownTeam) {
+		t.Errorf("Append for a team removed through the other handle: %v, want ErrUnknownTeam", err)
 	}
 }
 

@@ -140,7 +140,9 @@ func (h *Handler) lookupSession(r *http.Request) (tracker.Team, bool) {
 // teamClaim returns the team id and name of a team cookie whose signature
 // and expiry are valid, without asking the store whether that team still
 // exists: the report path leaves that to Append, which refuses removed
-// teams in the same transaction that records the report.
+// teams (tracker.ErrUnknownTeam) in the same transaction that records the
+// report. The store suite holds every store to that, SQLite's writer and
+// its state cache included, also for a team removed by another process.
 func (h *Handler) teamClaim(r *http.Request) (tracker.Team, bool) {
 	c, err := r.Cookie(teamCookie)
 	if err != nil {

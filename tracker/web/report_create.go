@@ -243,32 +243,20 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, team tracker.Te
 	}
 	_, err := h.store.Append(r.Context(), e)
 	dup := errors.Is(err, tracker.ErrDuplicate)
-	if errors.Is(err, tracker.ErrNotFound) {
-		cur, lookupErr := h.store.TeamByName(r.Context(), team.Name)
-		if lookupErr != nil && !errors.Is(lookupErr, tracker.ErrNotFound) {
-			h.internal(w, r, "look up team", lookupErr)
-			return
-		}
-		if lookupErr != nil || cur.ID != team.ID {
-			// The cookie's team was removed (its name may be in use by
-			// a new team): forget it and ask again.
-			h.clearCookie(w, r, teamCookie)
-			h.askTeam(w, r, in)
-			return
-		}
-	}
-	if errors.Is(err, tracker.ErrNotFound) && in.Reconfirm {
+	switch {
+	case errors.Is(err, tracker.ErrUnknownTeam):
+		// The cookie's team was removed (its name may be in use by a new
+		// team): forget it and ask again.
+		h.clearCookie(w, r, teamCookie)
+		h.askTeam(w, r, in)
+		return
+	case errors.Is(err, tracker.ErrNotFound) && in.Reconfirm:
 		errs := map[string]string{"status": "There is no adoption to re-confirm yet; choose a status."}
 		in.Reconfirm = false
 		page := reportFormPage{Practice: p, In: in, Errors: errs, Back: h.backLink(in.Return, p)}
 		h.render(w, r, http.StatusUnprocessableEntity, "report", "Report: "+p.Title, page)
 		return
-	}
-	if errors.Is(err, tracker.ErrNotFound) {
-		h.fail(w, r, http.StatusForbidden, "Your team is no longer in the tracker. Ask your coach for a new join link.")
-		return
-	}
-	if err != nil && !dup {
+	case err != nil && !dup:
 		h.internal(w, r, "append report", err)
 		return
 	}
