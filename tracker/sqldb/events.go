@@ -42,6 +42,10 @@ func (db *DB) Append(ctx context.Context, e tracker.Event) (tracker.Event, error
 	err := db.submit(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		out, err = db.appendTx(ctx, tx, e)
+		if errors.Is(err, tracker.ErrDuplicate) || errors.Is(err, tracker.ErrNotFound) {
+			// appendTx finds these before it writes anything.
+			return unwritten{err}
+		}
 		return err
 	}, true)
 	if errors.Is(err, tracker.ErrDuplicate) {
@@ -91,8 +95,8 @@ func scanEvent(s rowScanner) (tracker.Event, error) {
 
 // appendTx records e in tx. A repeated idempotency key is found by the
 // insert itself, which then writes nothing (one statement fewer for every
-// report that is not a repeat). Every error before that insert comes
-// before any write, too.
+// report that is not a repeat). Its ErrDuplicate and ErrNotFound errors all
+// come before any write: Append relies on it.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e tracker.Event) (tracker.Event, error) {
 	if db.dialect == Postgres {
 		// Lock the team's row: appends of one team run one after the

@@ -14,8 +14,15 @@ import (
 var errClosed = errors.New("store closed")
 
 // txFunc is one write. It must leave the transaction usable when it returns
-// an error, so that a batch can roll back just that write.
+// an error, so that a batch can roll back just that write; an error that
+// comes before the write changed anything should say so (unwritten).
 type txFunc func(ctx context.Context, tx *sql.Tx) error
+
+// unwritten marks an error a write returned before it changed anything,
+// such as a repeated report: the batch it ran in needs no rolling back.
+type unwritten struct{ error }
+
+func (u unwritten) Unwrap() error { return u.error }
 
 // job is a write queued for the SQLite writer.
 type job struct {
@@ -34,10 +41,20 @@ func (db *DB) write(ctx context.Context, fn txFunc) error {
 }
 
 func (db *DB) submit(ctx context.Context, fn txFunc, appendOnly bool) error {
+	var err error
 	if db.dialect == Postgres {
-		return db.writePostgres(ctx, fn)
+		err = db.writePostgres(ctx, fn)
+	} else {
+		err = db.queue(ctx, job{ctx: ctx, fn: fn, done: make(chan error, 1), appendOnly: appendOnly})
 	}
-	j := job{ctx: ctx, fn: fn, done: make(chan error, 1), appendOnly: appendOnly}
+	if u, ok := err.(unwritten); ok {
+		return u.error
+	}
+	return err
+}
+
+// queue hands j to the SQLite writer and waits for its outcome.
+func (db *DB) queue(ctx context.Context, j job) error {
 	select {
 	case db.jobs <- j:
 	case <-db.closing:
@@ -79,15 +96,16 @@ func (db *DB) writeLoop() {
 	}
 }
 
-// commitBatch commits the jobs in one transaction. Most writes succeed,
-// so the batch first runs them one after the other and commits once. If
-// one fails, that transaction is rolled back and the batch runs again with
-// each job inside a savepoint, so that the failing write does not undo the
-// others.
+// commitBatch commits the jobs in one transaction. Most writes succeed or
+// fail before writing anything (a repeated report), so the batch first runs
+// them one after the other and commits once. If one fails after writing,
+// that transaction is rolled back and the batch runs again with each job
+// inside a savepoint, so that the failing write does not undo the others.
 func (db *DB) commitBatch(batch []job) {
 	start := time.Now()
 	errs, err := db.runBatch(batch, false)
-	if errors.Is(err, errJobFailed) {
+	isolated := errors.Is(err, errJobFailed)
+	if isolated {
 		errs, err = db.runBatch(batch, true)
 	}
 	if err != nil {
@@ -96,20 +114,21 @@ func (db *DB) commitBatch(batch []job) {
 		}
 		return
 	}
-	db.log.Debug("batch committed", "writes", len(batch), "duration", time.Since(start))
+	db.log.Debug("batch committed", "writes", len(batch), "isolated", isolated, "duration", time.Since(start))
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
 }
 
-// errJobFailed stops a batch run without savepoints at its first failing
-// write.
+// errJobFailed stops a batch run without savepoints at its first write
+// that failed after changing something.
 var errJobFailed = errors.New("a write in the batch failed")
 
 // runBatch runs the jobs in one transaction and commits it, returning each
 // job's outcome. With isolate, each job runs in a savepoint that is rolled
-// back if the job fails; without, the first failing job rolls back the
-// whole transaction and runBatch returns errJobFailed.
+// back if the job fails; without, a job that failed before writing
+// (unwritten) is only answered, and the first other failing job rolls back
+// the whole transaction and runBatch returns errJobFailed.
 func (db *DB) runBatch(batch []job, isolate bool) ([]error, error) {
 	errs := make([]error, len(batch))
 	clear(db.pendingCounts)
@@ -137,7 +156,8 @@ func (db *DB) runBatch(batch []job, isolate bool) ([]error, error) {
 			continue
 		}
 		if !isolate {
-			if errs[i] = j.fn(context.WithoutCancel(j.ctx), tx); errs[i] != nil {
+			errs[i] = j.fn(context.WithoutCancel(j.ctx), tx)
+			if _, clean := errs[i].(unwritten); errs[i] != nil && !clean {
 				tx.Rollback()
 				return nil, errJobFailed
 			}
