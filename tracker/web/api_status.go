@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -8,30 +9,56 @@ import (
 	"github.com/playbook-dev/playbook/tracker"
 )
 
-type practiceCounts struct{ adopted, teams int }
+// adoption is where the current teams stand on one practice.
+type adoption struct {
+	states []tracker.State // of current teams, by team name
+	teams  int             // how many teams there are
+}
 
-// counts returns how many current teams have adopted practice, and how
-// many teams there are: two indexed reads, fresh on every page view.
-func (h *Handler) counts(r *http.Request, practice string) (practiceCounts, error) {
-	teams, err := h.store.Teams(r.Context())
+// adoption reads a practice's states and the number of teams, fresh on
+// every page view. A team removed between the two reads is left out, so
+// that a count never exceeds the teams.
+func (h *Handler) adoption(ctx context.Context, practice string) (adoption, error) {
+	teams, err := h.store.Teams(ctx)
 	if err != nil {
-		return practiceCounts{}, err
+		return adoption{}, err
 	}
-	states, err := h.store.States(r.Context(), tracker.StateFilter{PracticeID: practice})
+	states, err := h.store.States(ctx, tracker.StateFilter{PracticeID: practice})
 	if err != nil {
-		return practiceCounts{}, err
+		return adoption{}, err
 	}
 	current := make(map[int64]bool, len(teams))
 	for _, t := range teams {
 		current[t.ID] = true
 	}
-	c := practiceCounts{teams: len(teams)}
+	a := adoption{states: states[:0], teams: len(teams)}
 	for _, s := range states {
-		if s.Status == tracker.Adopted && current[s.TeamID] {
-			c.adopted++
+		if current[s.TeamID] {
+			a.states = append(a.states, s)
 		}
 	}
-	return c, nil
+	return a, nil
+}
+
+// adopted counts the teams that have adopted the practice.
+func (a adoption) adopted() int {
+	n := 0
+	for _, s := range a.states {
+		if s.Status == tracker.Adopted {
+			n++
+		}
+	}
+	return n
+}
+
+// of returns one team's state.
+func (a adoption) of(team int64) (tracker.State, bool) {
+	for _, s := range a.states {
+		if s.TeamID == team {
+			return s, true
+		}
+	}
+	return tracker.State{}, false
 }
 
 // statusJSON is the answer of GET /api/status?practice=ID, for the
@@ -53,28 +80,21 @@ func (h *Handler) apiStatus(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unknown practice"})
 		return
 	}
-	out := statusJSON{Practice: p.ID}
+	a, err := h.adoption(r.Context(), p.ID)
+	if err != nil {
+		h.log.Error("read adoption", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		return
+	}
+	out := statusJSON{Practice: p.ID, Adopted: a.adopted(), Teams: a.teams}
 	if team, ok := h.session(r); ok {
 		out.Team = team.Name
-		st, has, err := h.teamState(r, team, p.ID)
-		if err != nil {
-			h.log.Error("read state", "err", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
-			return
-		}
-		if has {
+		if st, has := a.of(team.ID); has {
 			out.Status = string(st.Status)
 			out.Since = st.Since.UTC().Format(time.RFC3339)
 			out.Stale = st.Stale(h.now(), tracker.ReviewAfter(p))
 		}
 	}
-	c, err := h.counts(r, p.ID)
-	if err != nil {
-		h.log.Error("count adoption", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
-		return
-	}
-	out.Adopted, out.Teams = c.adopted, c.teams
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -46,27 +46,15 @@ func (h *Handler) practiceShow(w http.ResponseWriter, r *http.Request) {
 	if !inCatalog {
 		p = catalog.Practice{ID: id, Title: id}
 	}
-	teams, err := h.store.Teams(ctx)
+	a, err := h.adoption(ctx, id)
 	if err != nil {
-		h.internal(w, r, "list teams", err)
-		return
-	}
-	current := make(map[int64]bool, len(teams))
-	for _, t := range teams {
-		current[t.ID] = true
-	}
-	states, err := h.store.States(ctx, tracker.StateFilter{PracticeID: id})
-	if err != nil {
-		h.internal(w, r, "read states", err)
+		h.internal(w, r, "read adoption", err)
 		return
 	}
 	page := practicePage{Practice: p, Retired: !inCatalog, Events: events,
-		Counts: map[string]int{}, Teams: len(teams)}
+		Counts: map[string]int{}, Teams: a.teams}
 	now := h.now()
-	for _, s := range states {
-		if !current[s.TeamID] {
-			continue
-		}
+	for _, s := range a.states {
 		page.Counts[string(s.Status)]++
 		page.Rows = append(page.Rows, practiceRow{State: s, Stale: inCatalog && s.Stale(now, tracker.ReviewAfter(p))})
 	}

@@ -324,21 +324,15 @@ func (h *Handler) reportDone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ret, _ := safeReturn(q.Get("return"))
-	page := reportedPage{Practice: p, Back: h.backLink(ret, p)}
-	if team, ok := h.session(r); ok {
-		st, has, err := h.teamState(r, team, p.ID)
-		if err != nil {
-			h.internal(w, r, "read state", err)
-			return
-		}
-		page.State, page.HasState = st, has
-		page.Stale = has && st.Stale(h.now(), tracker.ReviewAfter(p))
-	}
-	c, err := h.counts(r, p.ID)
+	a, err := h.adoption(r.Context(), p.ID)
 	if err != nil {
-		h.internal(w, r, "count adoption", err)
+		h.internal(w, r, "read adoption", err)
 		return
 	}
-	page.Adopted, page.Teams = c.adopted, c.teams
+	page := reportedPage{Practice: p, Back: h.backLink(ret, p), Adopted: a.adopted(), Teams: a.teams}
+	if team, ok := h.session(r); ok {
+		page.State, page.HasState = a.of(team.ID)
+		page.Stale = page.HasState && page.State.Stale(h.now(), tracker.ReviewAfter(p))
+	}
 	h.render(w, r, http.StatusOK, "reported", "Report recorded", page)
 }
