@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync"
 	"sync/atomic"
 )
 
@@ -39,14 +38,12 @@ func tuneGC(gogc, gomemlimit string) (restore func()) {
 func limitGC(limit int64, percent int) (restore func()) {
 	prevPercent := debug.SetGCPercent(percent)
 	prevLimit := debug.SetMemoryLimit(limit)
-	var once sync.Once
 	var done atomic.Bool
 	back := func() {
-		once.Do(func() {
-			done.Store(true)
+		if done.CompareAndSwap(false, true) {
 			debug.SetGCPercent(prevPercent)
 			debug.SetMemoryLimit(prevLimit)
-		})
+		}
 	}
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var watch func(struct{})

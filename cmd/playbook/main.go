@@ -27,7 +27,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()
-	m.TuneGC = func() func() { return tuneGC(os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT")) }
+	m.TuneGC = func() func() { return tuneGC(m.Getenv("GOGC"), m.Getenv("GOMEMLIMIT")) }
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 

@@ -36,7 +36,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// waitFor polls out until re matches, and returns the first submatch.
+// waitFor polls out until re matches, and returns the first submatch; it
+// fails the test if the command exits first (its code on code).
 func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp, code <-chan int) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -46,7 +47,7 @@ func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp, code <-chan int) 
 		}
 		select {
 		case c := <-code:
-			t.Fatalf("serve exited with %d:\n%s", c, out.String())
+			t.Fatalf("the command exited with %d:\n%s", c, out.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

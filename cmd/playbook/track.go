@@ -111,7 +111,9 @@ func (m *Main) runTrack(ctx context.Context, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Requests outlive the signal that stops the server: shutdown
+		// gives those in flight time to finish.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	fmt.Fprintf(m.Stdout, "tracker listening on http://%s%s/\n", ln.Addr(), base)
 

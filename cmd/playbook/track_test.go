@@ -25,15 +25,19 @@ type cli struct {
 
 // run runs the whole program with args and returns its exit code.
 func (c *cli) run(ctx context.Context, args ...string) int {
+	return c.main().Run(ctx, args)
+}
+
+// main is the program with c's environment and new outputs.
+func (c *cli) main() *Main {
 	c.stdout, c.stderr = &syncBuffer{}, &syncBuffer{}
-	m := &Main{
+	return &Main{
 		Stdout: c.stdout,
 		Stderr: c.stderr,
 		Getenv: func(k string) string { return c.env[k] },
 		Now:    time.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	return m.Run(ctx, args)
 }
 
 var joinLink = regexp.MustCompile(`https://playbook\.example\.org/track/join\?token=([a-z2-7]{26})`)
@@ -116,30 +120,12 @@ func writeTestCatalog(t *testing.T, path string) {
 func startTrack(t *testing.T, c *cli, args ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
 	done := make(chan int, 1)
-	c.stdout, c.stderr = &syncBuffer{}, &syncBuffer{}
-	stdout, stderr := c.stdout, c.stderr
-	m := &Main{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return c.env[k] },
-		Now: time.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	m := c.main()
 	go func() { done <- m.Run(ctx, append([]string{"track", "--addr", "127.0.0.1:0"}, args...)) }()
-	listening := regexp.MustCompile(`listening on (http://\S+)/track/`)
-	var base string
-	for range 1000 {
-		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case code := <-done:
-			cancel()
-			t.Fatalf("track exited %d: %s", code, stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("track did not start: %s", stderr)
-	}
+	base := waitFor(t, c.stdout, regexp.MustCompile(`listening on (http://\S+)/track/`), done)
+	stderr := c.stderr
 	return base, func() {
 		t.Helper()
 		cancel()
