@@ -1,12 +1,14 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/playbook-dev/playbook/tracker"
+	"github.com/playbook-dev/playbook/tracker/sqldb"
 	"github.com/playbook-dev/playbook/tracker/storetest"
 )
 
@@ -33,21 +35,33 @@ func BenchmarkAppend(b *testing.B) {
 
 func benchAppend(b *testing.B, fresh func(testing.TB) string, clients int) {
 	db := openDB(b, fresh(b), nil)
-	teams := make([]tracker.Team, clients)
-	for i := range teams {
-		team, err := db.CreateTeam(b.Context(), fmt.Sprintf("team-%d", i),
-			storetest.TokenHash(fmt.Sprint(i)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		teams[i] = team
-	}
+	teams := createTeams(b, db, clients)
 	storetest.Clients(b, clients, func(c int, i int64) error {
-		_, err := db.Append(b.Context(), tracker.Event{TeamID: teams[c].ID,
-			PracticeID: fmt.Sprintf("practice-%d", i%5), Status: tracker.Statuses[i%4],
-			Note: "benchmark", IdempotencyKey: fmt.Sprintf("%d-%d", c, i)})
-		return err
+		return appendShape(b.Context(), db, teams[c], c, i)
 	})
+}
+
+// createTeams creates teams team-0, team-1, … and returns their ids.
+func createTeams(tb testing.TB, db *sqldb.DB, n int) []int64 {
+	tb.Helper()
+	ids := make([]int64, n)
+	for i := range ids {
+		team, err := db.CreateTeam(tb.Context(), fmt.Sprintf("team-%d", i), storetest.TokenHash(fmt.Sprint(i)))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ids[i] = team.ID
+	}
+	return ids
+}
+
+// appendShape appends client c's i-th report of the benchmarks: five
+// practices, the four statuses in turn, a short note, a unique key.
+func appendShape(ctx context.Context, db *sqldb.DB, team int64, c int, i int64) error {
+	_, err := db.Append(ctx, tracker.Event{TeamID: team,
+		PracticeID: fmt.Sprintf("practice-%d", i%5), Status: tracker.Statuses[i%4],
+		Note: "benchmark", IdempotencyKey: fmt.Sprintf("%d-%d", c, i)})
+	return err
 }
 
 // BenchmarkFsync is the baseline for BenchmarkAppend: how many times per

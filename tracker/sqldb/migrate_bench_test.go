@@ -1,13 +1,9 @@
 package sqldb_test
 
 import (
-	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/playbook-dev/playbook/tracker"
 	"github.com/playbook-dev/playbook/tracker/sqldb"
 	"github.com/playbook-dev/playbook/tracker/storetest"
 )
@@ -77,41 +73,10 @@ func BenchmarkCopy(b *testing.B) {
 // batches.
 func seedAppendShape(tb testing.TB, db *sqldb.DB, teams, n int) {
 	tb.Helper()
-	ctx := tb.Context()
-	ids := make([]int64, teams)
-	for i := range ids {
-		team, err := db.CreateTeam(ctx, fmt.Sprintf("team-%d", i), storetest.TokenHash(fmt.Sprint(i)))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		ids[i] = team.ID
-	}
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-		errs = make([]error, teams)
-	)
-	for c := range teams {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > int64(n) {
-					return
-				}
-				_, err := db.Append(ctx, tracker.Event{TeamID: ids[c],
-					PracticeID: fmt.Sprintf("practice-%d", i%5), Status: tracker.Statuses[i%4],
-					Note: "benchmark", IdempotencyKey: fmt.Sprintf("%d-%d", c, i)})
-				if err != nil {
-					errs[c] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			tb.Fatal(err)
-		}
+	ids := createTeams(tb, db, teams)
+	if _, err := storetest.Drive(int64(n), teams, func(c int, i int64) error {
+		return appendShape(tb.Context(), db, ids[c], c, i)
+	}); err != nil {
+		tb.Fatal(err)
 	}
 }
