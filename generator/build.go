@@ -210,7 +210,7 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	if !keepBodies && !cross["content"] && !cross["headings"] && !cross["words"] && !cross["questions"] {
 		early = newPageRenderer(ctx, site, layouts, out, true, problems)
 	}
-	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, false, problems, cache, early)
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, problems, cache, early)
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}

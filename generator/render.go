@@ -82,7 +82,7 @@ func (s *Site) allPages() []*Page {
 // memory for every other page: nothing another page shows of it depends
 // on its body (the caller checks that the layouts read no other page's
 // body). Pages whose summaries come from their bodies are converted first.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource bool, problems *problemList, cache *convCache, render *pageRenderer) []anchorCheck {
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, problems *problemList, cache *convCache, render *pageRenderer) []anchorCheck {
 	var first, then []*Page
 	for _, p := range site.allPages() {
 		switch {
@@ -99,7 +99,7 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 			return true
 		}
 		rec := cache.record(p)
-		if !convertPage(p, conv, files, checkLinks, index, keepSource, borrow, anchors, problems, rec) {
+		if !convertPage(p, conv, files, checkLinks, index, borrow, anchors, problems, rec) {
 			return false
 		}
 		cache.store(p, rec)
@@ -130,7 +130,7 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 // page's own and never written again, but it is half as large again as
 // the source, so only a page whose HTML is let go right after it is
 // rendered borrows it.
-func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, keepSource, borrow bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
+func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, borrow bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
 	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
 	var resolver markdown.Resolver = lc
 	if rec != nil {
@@ -158,9 +158,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 	if rec != nil {
 		rec.summary = truncateWords(res.Summary, 50)
 	}
-	if !keepSource {
-		p.body = nil // the HTML replaces it; let it go early
-	}
+	p.body = nil // the HTML replaces it; let it go early
 	if borrow && len(res.HTML) > 0 {
 		p.Content = template.HTML(unsafe.String(&res.HTML[0], len(res.HTML)))
 	} else {
