@@ -135,7 +135,6 @@ type generation struct {
 	files      *fileIndex
 	anchors    []anchorCheck // every page's links to headings
 	siteStatic map[string]bool
-	words      *wordSet // the search index's words
 }
 
 // generate runs the phases, writing every output file to out and counting
@@ -198,11 +197,9 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	conv := markdown.New(cfg.MarkdownOptions())
 	cache.setOptions(cfg.MarkdownOptions())
 	tree.markdown = nil // pages hold what they need
-	var words *wordSet
 	if search != nil {
-		words = newWordSet()
+		site.words = newWordSet()
 	}
-	site.words = words
 	// A one-off build renders most pages as soon as they are converted and
 	// lets their HTML go, unless a layout shows other pages' bodies.
 	cross := layouts.crossPageFields()
@@ -210,7 +207,7 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	if !keepBodies && !cross["content"] && !cross["headings"] && !cross["words"] && !cross["questions"] {
 		early = newPageRenderer(ctx, site, layouts, out, true, problems)
 	}
-	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, words, problems, cache, early)
+	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, problems, cache, early)
 	if err := ctx.Err(); err != nil {
 		return nil, problems, err
 	}
@@ -290,7 +287,7 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 		res.Taxonomies += 1 + len(t.Terms)
 	}
 	res.Practices = len(cat.Practices)
-	g := &generation{site: site, layouts: layouts, conv: conv, files: files, anchors: anchors, siteStatic: siteStatic, words: words}
+	g := &generation{site: site, layouts: layouts, conv: conv, files: files, anchors: anchors, siteStatic: siteStatic}
 	return g, problems, nil
 }
 

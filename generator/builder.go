@@ -241,7 +241,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 		p := pages[i]
 		p.body, p.bodyLine, p.Summary = fresh[i].body, fresh[i].bodyLine, fresh[i].Summary
 		recs[i] = cache.record(p)
-		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, g.words, false, anchors, problems, recs[i]) {
+		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, false, anchors, problems, recs[i]) {
 			recs[i] = nil
 		}
 	})

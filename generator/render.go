@@ -82,7 +82,7 @@ func (s *Site) allPages() []*Page {
 // memory for every other page: nothing another page shows of it depends
 // on its body (the caller checks that the layouts read no other page's
 // body). Pages whose summaries come from their bodies are converted first.
-func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, problems *problemList, cache *convCache, render *pageRenderer) []anchorCheck {
+func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, checkLinks bool, problems *problemList, cache *convCache, render *pageRenderer) []anchorCheck {
 	var first, then []*Page
 	for _, p := range site.allPages() {
 		switch {
@@ -99,7 +99,7 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 			return true
 		}
 		rec := cache.record(p)
-		if !convertPage(p, conv, files, checkLinks, index, borrow, anchors, problems, rec) {
+		if !convertPage(p, conv, files, checkLinks, borrow, anchors, problems, rec) {
 			return false
 		}
 		cache.store(p, rec)
@@ -122,15 +122,15 @@ func convertMarkdown(site *Site, conv *markdown.Converter, files *fileIndex, che
 // convertPage renders one page's body and sets what derives from it,
 // reporting whether it could. rec, if not nil, records how links resolved.
 //
-// index, if not nil, takes the body's words for the search index, so
-// that the page keeps a few interned words instead of its whole text.
+// When the site has a search index (p.Site.words is not nil), the body's
+// words go into its word set, and the page keeps their ids.
 //
 // borrow lets p.Content share the converter's output buffer instead of
 // copying it (10 KB a page, 80 MB on 10k pages). The buffer is the
 // page's own and never written again, but it is half as large again as
 // the source, so only a page whose HTML is let go right after it is
 // rendered borrows it.
-func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks bool, index *wordSet, borrow bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
+func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks, borrow bool, anchors *anchorChecks, problems *problemList, rec *convEntry) bool {
 	lc := &linkChecker{site: p.Site, page: p, files: files, check: checkLinks, problems: problems, anchors: anchors}
 	var resolver markdown.Resolver = lc
 	if rec != nil {
@@ -141,6 +141,7 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		Split:        p.Kind == KindQuestions || p.Kind == KindScript,
 		ExtractLists: p.Kind == KindQuestions,
 	}
+	index := p.Site.words
 	var ix *wordIndexer
 	if index != nil {
 		ix = index.indexer()
