@@ -76,10 +76,10 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 		}
 	}
 	c.renumber()
-	parallelWith(n, func() []int { return make([]int, 0, 512) }, func(scratch []int, i int) {
+	parallel(n, func(i int) {
 		c.setPrefix(i)
 		c.position(i)
-		c.encode(i, scratch)
+		c.encode(i)
 	})
 	return c
 }
@@ -149,15 +149,11 @@ func (c *searchCache) position(i int) {
 
 // encode joins page i's prefix and coded body, as json.Marshal would
 // write the whole entry: the code needs no escaping.
-func (c *searchCache) encode(i int, scratch []int) {
-	scratch = scratch[:0]
-	for _, id := range c.ids[i] {
-		scratch = append(scratch, int(id))
-	}
+func (c *searchCache) encode(i int) {
 	e := append([]byte(nil), c.prefix[i]...)
-	if len(scratch) > 0 {
+	if len(c.ids[i]) > 0 {
 		e = append(e, `,"w":"`...)
-		e = appendDeltas(e, scratch)
+		e = appendDeltas(e, c.ids[i])
 		e = append(e, '"')
 	}
 	c.entries[i] = append(e, '}')
@@ -189,12 +185,11 @@ func (c *searchCache) update(pages []*Page) {
 			}
 		}
 	}
-	scratch := make([]int, 0, 512)
 	if !dictChanged {
 		for _, i := range changed {
 			c.setPrefix(i)
 			c.position(i)
-			c.encode(i, scratch)
+			c.encode(i)
 		}
 		return
 	}
@@ -206,13 +201,13 @@ func (c *searchCache) update(pages []*Page) {
 		c.setPrefix(i)
 		c.position(i)
 	}
-	parallelWith(len(c.pages), func() []int { return make([]int, 0, 512) }, func(scratch []int, i int) {
+	parallel(len(c.pages), func(i int) {
 		if !isChanged[i] {
 			for k, id := range c.ids[i] {
 				c.ids[i][k] = moved[id] // the order holds: renumbering keeps it
 			}
 		}
-		c.encode(i, scratch)
+		c.encode(i)
 	})
 }
 

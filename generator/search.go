@@ -181,10 +181,10 @@ func searchJSON(site *Site) ([]byte, error) {
 		}
 	}
 	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(words[a], words[b]) })
-	sorted := make([]int, len(words)) // id in site.words → sorted position
+	sorted := make([]int32, len(words)) // id in site.words → sorted position
 	idx.Words = make([]string, len(order))
 	for pos, id := range order {
-		sorted[id] = pos
+		sorted[id] = int32(pos)
 		idx.Words[pos] = words[id]
 	}
 
@@ -197,7 +197,7 @@ func searchJSON(site *Site) ([]byte, error) {
 	b := bytes.NewBuffer(make([]byte, 0, len(head)+len(pages)*256))
 	b.Write(head)
 	b.WriteByte('[')
-	ids := make([]int, 0, 512)
+	ids := make([]int32, 0, 512)
 	var code, entry []byte
 	for i, p := range pages {
 		ids = ids[:0]
@@ -381,8 +381,8 @@ const (
 
 // appendDeltas appends the code of sorted ids: the first id, then each
 // id's distance from the one before.
-func appendDeltas(b []byte, ids []int) []byte {
-	prev := 0
+func appendDeltas(b []byte, ids []int32) []byte {
+	var prev int32
 	var digits [8]byte
 	for _, id := range ids {
 		v := id - prev
