@@ -156,9 +156,6 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
 		return false
 	}
-	if rec != nil {
-		rec.summary = truncateWords(res.Summary, 50)
-	}
 	p.body = nil // the HTML replaces it; let it go early
 	if borrow && len(res.HTML) > 0 {
 		p.Content = template.HTML(unsafe.String(&res.HTML[0], len(res.HTML)))
@@ -171,8 +168,14 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		p.words = words
 	}
 	p.blocks = res.Blocks
-	if p.Summary == "" {
-		p.Summary = truncateWords(res.Summary, 50)
+	if rec != nil || p.Summary == "" {
+		summary := truncateWords(res.Summary, 50)
+		if rec != nil {
+			rec.summary = summary
+		}
+		if p.Summary == "" {
+			p.Summary = summary
+		}
 	}
 	if p.Kind == KindQuestions {
 		p.Questions = make([]template.HTML, len(res.Items))
