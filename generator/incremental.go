@@ -401,18 +401,13 @@ type convCache struct {
 
 // convEntry is one page's converted body and how its links resolved.
 type convEntry struct {
-	sum       uint64
-	kind      string
-	bodyLine  int
-	links     []linkUse
-	summary   string // derived from the body, for pages without one
-	content   template.HTML
-	headings  []markdown.Heading
-	words     int
-	blocks    []markdown.Block
-	questions []template.HTML
-	index     []string // the search index's words; nil until indexed
-	reused    bool
+	sum      uint64
+	kind     string
+	bodyLine int
+	links    []linkUse
+	convertedBody
+	index  []string // the search index's words; nil until indexed
+	reused bool
 }
 
 type linkUse struct {
@@ -491,17 +486,8 @@ func (c *convCache) reuse(p *Page, files *fileIndex, checkLinks bool, anchors *a
 	anchors.mu.Lock()
 	anchors.list = append(anchors.list, seen.list...)
 	anchors.mu.Unlock()
-	p.body, p.words = nil, nil
-	p.Content, p.Headings, p.WordCount, p.blocks = e.content, e.headings, e.words, e.blocks
-	if p.Summary == "" {
-		p.Summary = e.summary
-	}
-	if p.Kind == KindQuestions {
-		p.Questions = e.questions
-		if len(p.Questions) == 0 {
-			problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
-		}
-	}
+	e.apply(p, problems)
+	p.words = nil
 	e.reused = true
 	c.mu.Lock()
 	c.next[p.File] = e
@@ -528,12 +514,11 @@ func (c *convCache) record(p *Page) *convEntry {
 	return &convEntry{sum: maphash.Bytes(c.seed, p.body), kind: p.Kind, bodyLine: p.bodyLine}
 }
 
-// store completes the entry of a page just converted.
+// store keeps the entry of a page just converted.
 func (c *convCache) store(p *Page, e *convEntry) {
 	if c == nil {
 		return
 	}
-	e.content, e.headings, e.words, e.blocks, e.questions = p.Content, p.Headings, p.WordCount, p.blocks, p.Questions
 	c.mu.Lock()
 	c.next[p.File] = e
 	c.mu.Unlock()

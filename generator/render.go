@@ -156,37 +156,54 @@ func convertPage(p *Page, conv *markdown.Converter, files *fileIndex, checkLinks
 		problems.add(p.File, p.bodyLine, 0, "markdown: %v", err)
 		return false
 	}
-	p.body = nil // the HTML replaces it; let it go early
+	var body convertedBody
 	if borrow && len(res.HTML) > 0 {
-		p.Content = template.HTML(unsafe.String(&res.HTML[0], len(res.HTML)))
+		body.content = template.HTML(unsafe.String(&res.HTML[0], len(res.HTML)))
 	} else {
-		p.Content = template.HTML(res.HTML)
+		body.content = template.HTML(res.HTML)
 	}
-	p.Headings = res.Headings
-	p.WordCount = res.Words
-	if index != nil {
-		p.words = words
-	}
-	p.blocks = res.Blocks
-	if rec != nil || p.Summary == "" {
-		summary := truncateWords(res.Summary, 50)
-		if rec != nil {
-			rec.summary = summary
-		}
-		if p.Summary == "" {
-			p.Summary = summary
-		}
+	body.headings, body.words, body.blocks = res.Headings, res.Words, res.Blocks
+	if rec != nil || p.Summary == "" { // else only the page's own summary is used
+		body.summary = truncateWords(res.Summary, 50)
 	}
 	if p.Kind == KindQuestions {
-		p.Questions = make([]template.HTML, len(res.Items))
+		body.questions = make([]template.HTML, len(res.Items))
 		for i, it := range res.Items {
-			p.Questions[i] = template.HTML(it)
+			body.questions[i] = template.HTML(it)
 		}
+	}
+	if rec != nil {
+		rec.convertedBody = body
+	}
+	body.apply(p, problems)
+	p.words = words
+	return true
+}
+
+// convertedBody is what a page takes from its converted body.
+type convertedBody struct {
+	summary   string // for a page without one in its front matter
+	content   template.HTML
+	headings  []markdown.Heading
+	words     int
+	blocks    []markdown.Block
+	questions []template.HTML // a question set's
+}
+
+// apply gives p its converted body, letting the markdown go, and reports
+// a question set without questions.
+func (b *convertedBody) apply(p *Page, problems *problemList) {
+	p.body = nil // the HTML replaces it
+	p.Content, p.Headings, p.WordCount, p.blocks = b.content, b.headings, b.words, b.blocks
+	if p.Summary == "" {
+		p.Summary = b.summary
+	}
+	if p.Kind == KindQuestions {
+		p.Questions = b.questions
 		if len(p.Questions) == 0 {
 			problems.add(p.File, p.bodyLine, 1, "question set has no questions: write them as a list")
 		}
 	}
-	return true
 }
 
 func truncateWords(s string, n int) string {
