@@ -235,12 +235,11 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 	}
 	anchors := &anchorChecks{}
 	cfg := g.site.cfg
-	cache := newConvCache(b.seed, nil, b.convOpts)
 	recs := make([]*convEntry, len(pages))
 	parallel(len(pages), func(i int) {
 		p := pages[i]
 		p.body, p.bodyLine, p.Summary = fresh[i].body, fresh[i].bodyLine, fresh[i].Summary
-		recs[i] = cache.record(p)
+		recs[i] = newConvEntry(b.seed, p)
 		if !convertPage(p, g.conv, g.files, cfg.CheckLinks, false, anchors, problems, recs[i]) {
 			recs[i] = nil
 		}
@@ -304,8 +303,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 			g.anchors = allAnchors
 			for i, p := range pages {
 				// The next full build takes these bodies as they are now.
-				if e := recs[i]; e != nil && b.convs != nil {
-					cache.store(p, e)
+				if e := recs[i]; e != nil {
 					if j, ok := b.search.at[p]; ok {
 						e.index = b.search.words[j]
 					}

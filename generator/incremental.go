@@ -511,7 +511,12 @@ func (c *convCache) record(p *Page) *convEntry {
 	if c == nil {
 		return nil
 	}
-	return &convEntry{sum: maphash.Bytes(c.seed, p.body), kind: p.Kind, bodyLine: p.bodyLine}
+	return newConvEntry(c.seed, p)
+}
+
+// newConvEntry starts the entry of a page about to be converted.
+func newConvEntry(seed maphash.Seed, p *Page) *convEntry {
+	return &convEntry{sum: maphash.Bytes(seed, p.body), kind: p.Kind, bodyLine: p.bodyLine}
 }
 
 // store keeps the entry of a page just converted.
