@@ -202,10 +202,12 @@ func generate(ctx context.Context, opts Options, absDest string, out output,
 	}
 	// A one-off build renders most pages as soon as they are converted and
 	// lets their HTML go, unless a layout shows other pages' bodies.
-	cross := layouts.crossPageFields()
 	var early *pageRenderer
-	if !keepBodies && !cross["content"] && !cross["headings"] && !cross["words"] && !cross["questions"] {
-		early = newPageRenderer(ctx, site, layouts, out, true, problems)
+	if !keepBodies {
+		cross := layouts.crossPageFields()
+		if !cross["content"] && !cross["headings"] && !cross["words"] && !cross["questions"] {
+			early = newPageRenderer(ctx, site, layouts, out, true, problems)
+		}
 	}
 	anchors := convertMarkdown(site, conv, files, cfg.CheckLinks, problems, cache, early)
 	if err := ctx.Err(); err != nil {
