@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"text/template/parse"
 
@@ -26,23 +25,28 @@ type searchCache struct {
 	at         map[*Page]int
 	sectionIdx map[string]int
 	sections   []string
-	words      [][]string        // each page's indexWords
-	uses       map[string]int    // pages using each word
-	canon      map[string]string // one copy of each word, not a piece of some page's text
-	sorted     []string          // the dictionary
-	dict       map[string]int    // word → position in sorted
-	ids        [][]int32         // each page's word positions, sorted
-	prefix     [][]byte          // each page's entry without its body and closing brace
-	head       []byte            // the JSON before the pages array
-	entries    [][]byte          // each page's JSON entry
+	words      [][]string          // each page's index words
+	uses       map[string]*wordUse // every word some page uses
+	sorted     []string            // the dictionary
+	dict       map[string]int      // word → position in sorted
+	ids        [][]int32           // each page's word positions, sorted
+	prefix     [][]byte            // each page's entry without its body and closing brace
+	head       []byte              // the JSON before the pages array
+	entries    [][]byte            // each page's JSON entry
+}
+
+// wordUse is a word of the index: the copy of it that the pages' lists
+// share, and how many pages use it.
+type wordUse struct {
+	word  string
+	pages int
 }
 
 // newSearchCache indexes the site as searchJSON does, letting the pages'
 // plain text go. known, if not nil, gives the words of pages that have no
 // text because their bodies were not converted again.
 func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
-	c := &searchCache{at: map[*Page]int{}, sectionIdx: map[string]int{}, uses: map[string]int{},
-		canon: map[string]string{}}
+	c := &searchCache{at: map[*Page]int{}, sectionIdx: map[string]int{}, uses: map[string]*wordUse{}}
 	for _, p := range site.allPages() {
 		if p.Type == TypePage || p.Type == TypeSection {
 			c.at[p] = len(c.pages)
@@ -60,20 +64,13 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 		if known != nil {
 			words = known(p)
 		}
-		if words == nil {
-			words = c.intern(site.words.strings(p.words))
-		} else {
-			for _, w := range words {
-				if _, ok := c.canon[w]; !ok {
-					c.canon[w] = w
-				}
-			}
+		fresh := words == nil
+		if fresh {
+			words = site.words.strings(p.words)
 		}
+		c.add(words, fresh)
 		c.words[i] = words
 		p.words = nil
-		for _, w := range words {
-			c.uses[w]++
-		}
 	}
 	c.renumber()
 	parallel(n, func(i int) {
@@ -84,19 +81,37 @@ func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 	return c
 }
 
-// intern replaces words by their one copy, so that the index does not
-// hold on to the pages' texts.
-func (c *searchCache) intern(words []string) []string {
+// add counts a page's use of its words and reports whether any is new to
+// the index. With share, it replaces each word of the list by the
+// index's copy, so that the lists share one; a list kept from an earlier
+// index, which may still be in use, is left as it is.
+func (c *searchCache) add(words []string, share bool) (added bool) {
 	for i, w := range words {
-		if cw, ok := c.canon[w]; ok {
-			words[i] = cw
-			continue
+		u := c.uses[w]
+		if u == nil {
+			u = &wordUse{word: w}
+			c.uses[w] = u
+			added = true
 		}
-		w = strings.Clone(w)
-		c.canon[w] = w
-		words[i] = w
+		u.pages++
+		if share {
+			words[i] = u.word
+		}
 	}
-	return words
+	return added
+}
+
+// remove takes back a page's use of its words and reports whether any is
+// gone from the index.
+func (c *searchCache) remove(words []string) (removed bool) {
+	for _, w := range words {
+		u := c.uses[w]
+		if u.pages--; u.pages == 0 {
+			delete(c.uses, w)
+			removed = true
+		}
+	}
+	return removed
 }
 
 // renumber sorts the dictionary again and returns where each word of the
@@ -170,20 +185,15 @@ func (c *searchCache) update(pages []*Page) {
 			continue
 		}
 		changed = append(changed, i)
-		for _, w := range c.words[i] {
-			if c.uses[w]--; c.uses[w] == 0 {
-				delete(c.uses, w)
-				delete(c.canon, w)
-				dictChanged = true
-			}
+		if c.remove(c.words[i]) {
+			dictChanged = true
 		}
-		c.words[i] = c.intern(p.Site.words.strings(p.words))
+		words := p.Site.words.strings(p.words)
+		if c.add(words, true) {
+			dictChanged = true
+		}
+		c.words[i] = words
 		p.words = nil
-		for _, w := range c.words[i] {
-			if c.uses[w]++; c.uses[w] == 1 {
-				dictChanged = true
-			}
-		}
 	}
 	if !dictChanged {
 		for _, i := range changed {
