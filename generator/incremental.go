@@ -2,7 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"encoding/json"
 	"hash/maphash"
 	"html/template"
 	"io"
@@ -46,17 +45,11 @@ type wordUse struct {
 // plain text go. known, if not nil, gives the words of pages that have no
 // text because their bodies were not converted again.
 func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
-	c := &searchCache{at: map[*Page]int{}, sectionIdx: map[string]int{}, uses: map[string]*wordUse{}}
-	for _, p := range site.allPages() {
-		if p.Type == TypePage || p.Type == TypeSection {
-			c.at[p] = len(c.pages)
-			c.pages = append(c.pages, p)
-		}
+	c := &searchCache{pages: searchPages(site), at: map[*Page]int{}, uses: map[string]*wordUse{}}
+	for i, p := range c.pages {
+		c.at[p] = i
 	}
-	for i, s := range site.Sections {
-		c.sections = append(c.sections, s.Title)
-		c.sectionIdx[s.Path] = i
-	}
+	c.sections, c.sectionIdx = searchSections(site)
 	n := len(c.pages)
 	c.words, c.ids, c.prefix, c.entries = make([][]string, n), make([][]int32, n), make([][]byte, n), make([][]byte, n)
 	for i, p := range c.pages {
@@ -138,11 +131,7 @@ func (c *searchCache) renumber() (moved []int32) {
 	for i, w := range words {
 		c.dict[w] = i
 	}
-	head, err := json.Marshal(searchIndex{Version: 1, Sections: c.sections, Words: words, Pages: []searchEntry{}})
-	if err != nil {
-		panic(err) // strings and ints only
-	}
-	c.head = bytes.TrimSuffix(head, []byte("[]}"))
+	c.head = searchHead(c.sections, words)
 	return moved
 }
 

@@ -138,11 +138,40 @@ var searchStop = map[string]bool{
 
 // writeSearchIndex writes search.json.
 func writeSearchIndex(site *Site, out output) error {
-	data, err := searchJSON(site)
-	if err != nil {
-		return err
+	return out.write(SearchFile, searchJSON(site))
+}
+
+// searchPages lists the pages the index holds: sections and regular
+// pages, in a stable order.
+func searchPages(site *Site) []*Page {
+	var pages []*Page
+	for _, p := range site.allPages() {
+		if p.Type == TypePage || p.Type == TypeSection {
+			pages = append(pages, p)
+		}
 	}
-	return out.write(SearchFile, data)
+	return pages
+}
+
+// searchSections returns the top-level sections' titles and, by section
+// path, their places in the list.
+func searchSections(site *Site) (titles []string, idx map[string]int) {
+	idx = map[string]int{}
+	for i, s := range site.Sections {
+		titles = append(titles, s.Title)
+		idx[s.Path] = i
+	}
+	return titles, idx
+}
+
+// searchHead is search.json before its pages array, which follows, then
+// "]}".
+func searchHead(sections, words []string) []byte {
+	head, err := json.Marshal(searchIndex{Version: 1, Sections: sections, Words: words, Pages: []searchEntry{}})
+	if err != nil {
+		panic(err) // strings and ints only
+	}
+	return bytes.TrimSuffix(head, []byte("[]}"))
 }
 
 // searchJSON builds the search index of the site's sections and regular
@@ -151,19 +180,9 @@ func writeSearchIndex(site *Site, out output) error {
 //
 // It holds little besides the output: the words are site.words' own
 // strings, and a page's body stays a list of small ids until it is coded.
-func searchJSON(site *Site) ([]byte, error) {
-	var pages []*Page
-	for _, p := range site.allPages() {
-		if p.Type == TypePage || p.Type == TypeSection {
-			pages = append(pages, p)
-		}
-	}
-	idx := searchIndex{Version: 1, Pages: []searchEntry{}}
-	sectionIdx := map[string]int{}
-	for i, s := range site.Sections {
-		idx.Sections = append(idx.Sections, s.Title)
-		sectionIdx[s.Path] = i
-	}
+func searchJSON(site *Site) []byte {
+	pages := searchPages(site)
+	sections, sectionIdx := searchSections(site)
 
 	// Pages hold ids in site.words; the index numbers the words its pages
 	// use in sorted order.
@@ -182,18 +201,14 @@ func searchJSON(site *Site) ([]byte, error) {
 	}
 	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(words[a], words[b]) })
 	sorted := make([]int32, len(words)) // id in site.words → sorted position
-	idx.Words = make([]string, len(order))
+	dict := make([]string, len(order))
 	for pos, id := range order {
 		sorted[id] = int32(pos)
-		idx.Words[pos] = words[id]
+		dict[pos] = words[id]
 	}
 
 	// The head of the JSON, then each page's entry as it is made.
-	head, err := json.Marshal(idx)
-	if err != nil {
-		return nil, err
-	}
-	head = bytes.TrimSuffix(head, []byte("[]}"))
+	head := searchHead(sections, dict)
 	b := bytes.NewBuffer(make([]byte, 0, len(head)+len(pages)*256))
 	b.Write(head)
 	b.WriteByte('[')
@@ -214,7 +229,7 @@ func searchJSON(site *Site) ([]byte, error) {
 		b.Write(entry)
 	}
 	b.WriteString("]}")
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // wordSet numbers the index words of pages converted in parallel, so that
