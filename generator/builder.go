@@ -293,7 +293,7 @@ func (b *Builder) incremental(ctx context.Context, changed []string) (upd *Updat
 			b.search.update(pages)
 			if err := out.writeFunc(SearchFile, b.search.writeTo); err != nil {
 				problems.add(SearchFile, 0, 0, "%v", err)
-				b.gen = nil // the index has the new text: start over
+				b.gen = nil // the index has the new words: start over
 			}
 		}
 		if problems.len() == 0 {

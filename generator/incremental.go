@@ -42,8 +42,8 @@ type wordUse struct {
 }
 
 // newSearchCache indexes the site as searchJSON does, letting the pages'
-// plain text go. known, if not nil, gives the words of pages that have no
-// text because their bodies were not converted again.
+// word ids go. known, if not nil, gives the words of pages whose bodies
+// were not converted again, and which so hold no word ids.
 func newSearchCache(site *Site, known func(*Page) []string) *searchCache {
 	c := &searchCache{pages: searchPages(site), at: map[*Page]int{}, uses: map[string]*wordUse{}}
 	for i, p := range c.pages {
@@ -163,7 +163,8 @@ func (c *searchCache) encode(i int) {
 	c.entries[i] = append(e, '}')
 }
 
-// update takes in the changed pages' new text.
+// update takes in the changed pages' new words, letting their word ids
+// go.
 func (c *searchCache) update(pages []*Page) {
 	dictChanged := false
 	var changed []int
@@ -442,7 +443,7 @@ func (c *convCache) setOptions(o markdown.Options) {
 }
 
 // known are the search index's words of the pages whose bodies were
-// reused, which have no text to index.
+// reused, which hold no word ids to index.
 func (c *convCache) known(p *Page) []string {
 	if c == nil {
 		return nil
