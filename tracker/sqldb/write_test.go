@@ -42,17 +42,25 @@ func (h *batchCounter) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-func TestConcurrentAppendsShareCommits(t *testing.T) {
+// countedSQLite opens a SQLite store whose batches are counted, with one
+// team, Apps.
+func countedSQLite(t *testing.T) (*sqldb.DB, *batchCounter, tracker.Team) {
+	t.Helper()
 	counter := &batchCounter{}
 	db, err := sqldb.Open(t.Context(), freshSQLite(t), sqldb.Options{Logger: slog.New(counter)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	team, err := db.CreateTeam(t.Context(), "Apps", storetest.TokenHash("a"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, counter, team
+}
+
+func TestConcurrentAppendsShareCommits(t *testing.T) {
+	db, counter, team := countedSQLite(t)
 	const goroutines, each = 64, 10
 	var wg sync.WaitGroup
 	for g := range goroutines {
@@ -91,16 +99,7 @@ func TestConcurrentAppendsShareCommits(t *testing.T) {
 // the reports batched with them commit in the first pass, without the
 // savepoint rerun that a failing write costs.
 func TestRepeatedReportsKeepTheirBatch(t *testing.T) {
-	counter := &batchCounter{}
-	db, err := sqldb.Open(t.Context(), freshSQLite(t), sqldb.Options{Logger: slog.New(counter)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	team, err := db.CreateTeam(t.Context(), "Apps", storetest.TokenHash("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, counter, team := countedSQLite(t)
 	const reports = 200
 	ids := make([][2]int64, reports)
 	dups := make([]int, reports)
